@@ -87,44 +87,34 @@ const WIDTH: Record<Kind, number> = { bool: 1, i8: 1, i16: 2, i32: 4, i64: 8, u8
 
 const PG_NAMES: Record<number, string> = { 16: 'boolean', 21: 'smallint', 23: 'integer', 20: 'bigint', 700: 'real', 701: 'double precision', 1700: 'numeric', 25: 'text', 17: 'bytea', 1082: 'date', 1083: 'time without time zone', 1114: 'timestamp without time zone', 1184: 'timestamp with time zone', 1186: 'interval', 2950: 'uuid', 114: 'json', 1266: 'time with time zone' };
 
-/** Fills DuckDB data chunks column by column, writing straight into vector memory. */
+/**
+ * Fills DuckDB data chunks column by column. Values are written into JS-side buffers laid out
+ * like DuckDB vectors and copied into the chunk once it is full; strings longer than the
+ * 12-byte inline limit go to DuckDB's string heap after that copy.
+ */
 class ChunkBuilder {
-  chunk!: DuckDBDataChunk;
-  private views: DataView[] = [];
-  private bytes: Uint8Array[] = [];
-  private vectors: duckdb.Vector[] = [];
-  private validity: Uint8Array[] = [];
+  private readonly data: Uint8Array[];
+  private readonly views: DataView[];
+  private readonly validity: Uint8Array[];
+  private readonly longStrings: [number, Uint8Array][][];
+  private hasNulls: boolean[];
   rows = 0;
 
   constructor(private readonly types: DuckDBType[], private readonly kinds: Kind[]) {
-    this.reset();
-  }
-
-  reset(): void {
-    this.chunk = DuckDBDataChunk.create(this.types, CHUNK_ROWS);
-    this.rows = 0;
-    this.vectors = [];
-    this.views = [];
-    this.bytes = [];
-    this.validity = [];
-    for (let c = 0; c < this.types.length; c++) {
-      const vec = duckdb.data_chunk_get_vector(this.chunk.chunk, c);
-      duckdb.vector_ensure_validity_writable(vec);
-      const data = duckdb.vector_get_data(vec, CHUNK_ROWS * WIDTH[this.kinds[c]!]);
-      this.vectors.push(vec);
-      this.bytes.push(data);
-      this.views.push(new DataView(data.buffer, data.byteOffset, data.byteLength));
-      this.validity.push(duckdb.vector_get_validity(vec, CHUNK_ROWS / 8));
-    }
+    this.data = kinds.map((k) => new Uint8Array(CHUNK_ROWS * WIDTH[k]));
+    this.views = this.data.map((d) => new DataView(d.buffer));
+    this.validity = kinds.map(() => new Uint8Array(CHUNK_ROWS / 8).fill(0xff));
+    this.longStrings = kinds.map(() => []);
+    this.hasNulls = kinds.map(() => false);
   }
 
   setNull(c: number): void {
-    const v = this.validity[c]!;
-    v[this.rows >> 3]! &= ~(1 << (this.rows & 7));
+    this.validity[c]![this.rows >> 3]! &= ~(1 << (this.rows & 7));
+    this.hasNulls[c] = true;
   }
 
   setBool(c: number, b: boolean): void {
-    this.bytes[c]![this.rows] = b ? 1 : 0;
+    this.data[c]![this.rows] = b ? 1 : 0;
   }
 
   setInt(c: number, kind: Kind, v: bigint | number): void {
@@ -163,15 +153,18 @@ class ChunkBuilder {
     else this.views[c]!.setFloat64(this.rows * 8, v, true);
   }
 
-  /** A string_t: inline when ≤ 12 bytes, otherwise copied into DuckDB's string heap. */
+  /** A string_t: inline when at most 12 bytes, otherwise assigned after the copy. */
   setBytes(c: number, b: Uint8Array): void {
     const off = this.rows * 16;
+    const data = this.data[c]!;
     if (b.length <= 12) {
-      const data = this.bytes[c]!;
       this.views[c]!.setUint32(off, b.length, true);
       data.set(b, off + 4);
       data.fill(0, off + 4 + b.length, off + 16);
-    } else duckdb.vector_assign_string_element_len(this.vectors[c]!, this.rows, b);
+    } else {
+      data.fill(0, off, off + 16);
+      this.longStrings[c]!.push([this.rows, b]);
+    }
   }
 
   endRow(): void {
@@ -182,9 +175,25 @@ class ChunkBuilder {
     return this.rows >= CHUNK_ROWS;
   }
 
-  finish(): DuckDBDataChunk {
-    this.chunk.rowCount = this.rows;
-    return this.chunk;
+  /** Builds the DuckDB chunk from the buffers and resets them for the next rows. */
+  take(): DuckDBDataChunk {
+    const chunk = DuckDBDataChunk.create(this.types, this.rows);
+    for (let c = 0; c < this.kinds.length; c++) {
+      const vec = duckdb.data_chunk_get_vector(chunk.chunk, c);
+      const data = this.data[c]!;
+      duckdb.copy_data_to_vector(vec, 0, data.buffer as ArrayBuffer, 0, this.rows * WIDTH[this.kinds[c]!]);
+      for (const [row, bytes] of this.longStrings[c]!) duckdb.vector_assign_string_element_len(vec, row, bytes);
+      this.longStrings[c] = [];
+      if (this.hasNulls[c]) {
+        duckdb.vector_ensure_validity_writable(vec);
+        const v = this.validity[c]!;
+        duckdb.copy_data_to_vector_validity(vec, 0, v.buffer as ArrayBuffer, 0, v.byteLength);
+        v.fill(0xff);
+        this.hasNulls[c] = false;
+      }
+    }
+    this.rows = 0;
+    return chunk;
   }
 }
 
@@ -371,11 +380,10 @@ export class CopyIn {
   private flushChunk(): void {
     if (this.builder.rows === 0) return;
     try {
-      this.appender.appendDataChunk(this.builder.finish());
+      this.appender.appendDataChunk(this.builder.take());
     } catch (e) {
       throw fromDuckDBError(e);
     }
-    this.builder.reset();
   }
 
   private putText(c: number, col: Column, field: Buffer): void {
