@@ -7,7 +7,7 @@
  * limits with PortalSuspended, and skips to Sync after an error.
  */
 import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBResult, DuckDBType } from '@duckdb/node-api';
-import { ResultReturnType, StatementType, DuckDBTypeId } from '@duckdb/node-api';
+import { ResultReturnType, StatementType, DuckDBTypeId, VARCHAR } from '@duckdb/node-api';
 import type { Logger } from 'pino';
 import * as be from '../protocol/backend.js';
 import type { FieldDescription } from '../protocol/backend.js';
@@ -61,6 +61,11 @@ export interface PreparedEntry {
   duck?: DuckDBPreparedStatement;
   /** Columns from prepare metadata; null when the statement returns no rows. */
   columns: { name: string; type: DuckDBType }[] | null;
+  /**
+   * Parameters DuckDB could not type and the client did not declare, where treating them as
+   * text did not bind: each portal gets a statement cast to the types of its bound values.
+   */
+  deferredParams?: number[];
 }
 
 export interface Portal {
@@ -76,6 +81,11 @@ export interface Portal {
   finalTag?: (rows: number) => string;
   /** Set once the portal ran to completion (PostgreSQL re-Execute then returns nothing). */
   completed?: string;
+  /** Statement specialised for this portal's parameter values (see PreparedEntry.deferredParams). */
+  duck?: DuckDBPreparedStatement;
+  columns?: { name: string; type: DuckDBType }[] | null;
+  /** RowDescription sent by Describe (portal); Execute encodes to match it. */
+  described?: FieldDescription[] | null;
   cursor?: { hold: boolean; binary: boolean; declaredInTransaction: boolean };
 }
 
@@ -347,8 +357,16 @@ export class Session {
     const names = result.columnNames();
     const fields = this.fieldsFor(names, types, opts.formats);
     if (opts.simple) be.rowDescription(w, fields);
-    const source = new DuckRowSource(result, fields.map((f, i) => columnEncoder(types[i]!, f.format, this.formatCtx)));
     const portal = opts.portal;
+    const described = portal ? (portal.described ?? (portal.columns !== undefined ? this.columnFields(portal.columns, portal.resultFormats) : this.columnFields(portal.entry.columns, portal.resultFormats))) : undefined;
+    const source = new DuckRowSource(
+      result,
+      fields.map((f, i) => {
+        // A column described as text before its type was known is sent as text in either format.
+        const textual = described?.[i]?.typeOid === Oid.text && f.typeOid !== Oid.text;
+        return columnEncoder(types[i]!, textual ? 0 : f.format, this.formatCtx);
+      }),
+    );
     const { rows, done } = await source.pump(this.channel, opts.maxRows, () => this.checkCancel());
     const total = (portal?.rowsSoFar ?? 0) + rows;
     if (done) {
@@ -428,7 +446,9 @@ export class Session {
           throw new PgError(SqlState.protocolViolation, `bind message has ${msg.resultFormats.length} result formats but query has ${nCols} columns`);
         const old = this.portals.get(msg.portal);
         if (old) await this.closePortal(old);
-        this.portals.set(msg.portal, { name: msg.portal, entry, params: msg.params, paramFormats: msg.paramFormats, resultFormats: msg.resultFormats, rowsSoFar: 0 });
+        const portal: Portal = { name: msg.portal, entry, params: msg.params, paramFormats: msg.paramFormats, resultFormats: msg.resultFormats, rowsSoFar: 0 };
+        if (entry.deferredParams) await this.specialise(portal);
+        this.portals.set(msg.portal, portal);
         be.bindComplete(w);
         return;
       }
@@ -443,7 +463,8 @@ export class Session {
         } else {
           const portal = this.portals.get(msg.name);
           if (!portal) throw new PgError(SqlState.invalidCursorName, `portal "${msg.name}" does not exist`);
-          const fields = portal.fields ?? this.describeFields(portal.entry, portal.resultFormats, portal);
+          const fields = portal.fields ?? (portal.columns !== undefined ? this.columnFields(portal.columns, portal.resultFormats) : this.describeFields(portal.entry, portal.resultFormats, portal));
+          portal.described = fields;
           if (fields) be.rowDescription(w, fields);
           else be.noData(w);
         }
@@ -504,23 +525,41 @@ export class Session {
       return entry;
     }
     await this.releaseConnection();
-    let text = slice.text;
-    let prepared = await this.duckPrepare(text, slice);
+    let prepared = await this.duckPrepare(slice.text, slice);
     // Parameters DuckDB cannot type get the client's declared type, or text.
-    const casts = new Map<number, string>();
+    const declaredCasts = new Map<number, string>();
+    const untyped: number[] = [];
     for (let i = 1; i <= prepared.parameterCount; i++) {
       const known = paramType(prepared, i);
       const oid = declared[i - 1] ?? 0;
-      if (!known) casts.set(i, (oid && duckTypeNameForOid(oid)) || 'VARCHAR');
-      else if (oid && declared[i - 1] && !sameFamily(known, oid)) {
-        const t = duckTypeNameForOid(oid);
-        if (t) casts.set(i, t);
-      }
+      const declaredType = oid ? duckTypeNameForOid(oid) : undefined;
+      if (!known) {
+        if (declaredType) declaredCasts.set(i, declaredType);
+        else untyped.push(i);
+      } else if (declaredType && !sameFamily(known, oid)) declaredCasts.set(i, declaredType);
     }
-    if (casts.size > 0) {
-      prepared.destroySync();
-      text = castParameters(slice, casts);
-      prepared = await this.duckPrepare(text, slice);
+    if (declaredCasts.size > 0 || untyped.length > 0) {
+      const withText = new Map(declaredCasts);
+      for (const i of untyped) withText.set(i, 'VARCHAR');
+      let cast: DuckDBPreparedStatement | undefined;
+      let textWorked = false;
+      try {
+        cast = await this.conn.prepare(castParameters(slice, withText));
+        // Table functions bind only with values: a statement that still has untyped columns cannot be trusted.
+        if (untyped.length > 0 && hasUntypedColumns(cast)) {
+          cast.destroySync();
+          cast = undefined;
+        } else textWorked = true;
+      } catch (e) {
+        if (untyped.length === 0) throw this.toPgError(e, slice);
+      }
+      if (!cast && declaredCasts.size > 0) cast = await this.duckPrepare(castParameters(slice, declaredCasts), slice);
+      if (cast) {
+        prepared.destroySync();
+        prepared = cast;
+      }
+      // e.g. range($1): no text overload. Such parameters are typed per portal from the bound values.
+      if (untyped.length > 0 && !textWorked) entry.deferredParams = untyped;
     }
     entry.duck = prepared;
     const count = Math.max(nParams, prepared.parameterCount);
@@ -529,19 +568,43 @@ export class Session {
       entry.duckParamTypes.push(t);
       entry.paramOids.push(declared[i - 1] || (t ? pgTypeOf(t).oid : Oid.text));
     }
-    if (statementReturnsRows(prepared.statementType, slice.tokens)) {
-      entry.columns = [];
-      for (let i = 0; i < prepared.columnCount; i++) {
-        let type: DuckDBType;
-        try {
-          type = prepared.columnType(i);
-        } catch {
-          type = { typeId: DuckDBTypeId.VARCHAR } as DuckDBType;
-        }
-        entry.columns.push({ name: prepared.columnName(i), type });
+    entry.columns = columnsOf(prepared, slice);
+    return entry;
+  }
+
+  /** Prepares the statement of a deferred-parameter entry with casts from the bound values. */
+  private async specialise(portal: Portal): Promise<void> {
+    const entry = portal.entry;
+    const casts = new Map<number, string>();
+    for (const i of entry.deferredParams!) {
+      const raw = portal.params[i - 1];
+      const format = portal.paramFormats.length === 1 ? portal.paramFormats[0] : portal.paramFormats[i - 1];
+      if (raw === null || raw === undefined) casts.set(i, 'VARCHAR');
+      else if (format === 1) casts.set(i, duckTypeNameForOid(entry.paramOids[i - 1]!) ?? 'VARCHAR');
+      else casts.set(i, guessTextType(raw.toString('utf8')));
+    }
+    await this.releaseConnection();
+    const slice = entry.slice!;
+    const prepared = await this.duckPrepare(castParameters(slice, casts), slice);
+    portal.duck = prepared;
+    portal.columns = columnsOf(prepared, slice);
+    if (hasUntypedColumns(prepared)) {
+      // Result types of table functions depend on argument values: describe a copy with the
+      // values inlined as literals (prepare only; nothing runs).
+      const literals = new Map<number, string>();
+      for (const i of entry.deferredParams!) {
+        const raw = portal.params[i - 1];
+        const format = portal.paramFormats.length === 1 ? portal.paramFormats[0] : portal.paramFormats[i - 1];
+        if (raw !== null && raw !== undefined && format !== 1) literals.set(i, `CAST(${sqlLiteral(raw.toString('utf8'))} AS ${casts.get(i)})`);
+      }
+      try {
+        const probe = await this.conn.prepare(inlineParameters(slice, literals));
+        portal.columns = columnsOf(probe, slice);
+        probe.destroySync();
+      } catch {
+        /* keep the untyped description */
       }
     }
-    return entry;
   }
 
   private async duckPrepare(text: string, slice: StatementSlice): Promise<DuckDBPreparedStatement> {
@@ -554,10 +617,14 @@ export class Session {
 
   private describeFields(entry: PreparedEntry, formats: number[], portal?: Portal): FieldDescription[] | null {
     if (entry.stmt.kind === 'fetch') return this.utility.describeFetch(entry.stmt, portal);
-    if (!entry.columns) return null;
+    return this.columnFields(entry.columns, formats);
+  }
+
+  private columnFields(columns: { name: string; type: DuckDBType }[] | null, formats: number[]): FieldDescription[] | null {
+    if (!columns) return null;
     return this.fieldsFor(
-      entry.columns.map((c) => c.name),
-      entry.columns.map((c) => c.type),
+      columns.map((c) => c.name),
+      columns.map((c) => c.type),
       formats,
     );
   }
@@ -593,7 +660,7 @@ export class Session {
       }
       await this.maybeOpenPipelineTransaction(entry.stmt);
       await this.releaseConnection();
-      const prepared = entry.duck!;
+      const prepared = portal.duck ?? entry.duck!;
       this.startStatementTimer();
       const t0 = Date.now();
       try {
@@ -673,6 +740,12 @@ export class Session {
   async closePortal(portal: Portal): Promise<void> {
     portal.source?.close();
     portal.source = undefined;
+    try {
+      portal.duck?.destroySync();
+    } catch {
+      /* already gone */
+    }
+    portal.duck = undefined;
     this.portals.delete(portal.name);
   }
 
@@ -983,6 +1056,51 @@ async function readCount(result: DuckDBResult): Promise<number> {
     }
   }
   return result.rowsChanged;
+}
+
+function hasUntypedColumns(p: DuckDBPreparedStatement): boolean {
+  for (let i = 0; i < p.columnCount; i++) if (p.columnTypeId(i) === DuckDBTypeId.INVALID) return true;
+  return false;
+}
+
+function sqlLiteral(s: string): string {
+  return "'" + s.replace(/'/g, "''") + "'";
+}
+
+/** Replaces `$n` parameters by SQL text. */
+function inlineParameters(slice: StatementSlice, values: Map<number, string>): string {
+  let out = '';
+  let last = 0;
+  for (const t of slice.tokens) {
+    if (t.kind !== 'param') continue;
+    const v = values.get(Number(t.value));
+    if (v === undefined) continue;
+    out += slice.text.slice(last, t.start) + `(${v})`;
+    last = t.end;
+  }
+  return out + slice.text.slice(last);
+}
+
+function columnsOf(prepared: DuckDBPreparedStatement, slice: StatementSlice): { name: string; type: DuckDBType }[] | null {
+  if (!statementReturnsRows(prepared.statementType, slice.tokens)) return null;
+  const columns: { name: string; type: DuckDBType }[] = [];
+  for (let i = 0; i < prepared.columnCount; i++) {
+    let type: DuckDBType;
+    try {
+      type = prepared.columnType(i);
+    } catch {
+      type = VARCHAR;
+    }
+    columns.push({ name: prepared.columnName(i), type });
+  }
+  return columns;
+}
+
+/** A DuckDB type for an untyped text parameter, from what its value looks like. */
+function guessTextType(text: string): string {
+  if (/^\s*[+-]?\d{1,18}\s*$/.test(text)) return 'BIGINT';
+  if (/^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(text)) return 'DOUBLE';
+  return 'VARCHAR';
 }
 
 function paramType(p: DuckDBPreparedStatement, index: number): DuckDBType | undefined {
