@@ -1,0 +1,126 @@
+/**
+ * Catalog in a DuckDB database file, opened in a DuckDB instance of its own so that client
+ * sessions (on the main instance) can never reach the metadata tables. Commits from this
+ * process are serialised; a DuckDB file catalog is single-process by nature.
+ */
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { PgError, SqlState } from '../../errors/pg-error.js';
+import type { CatalogStore, CatalogTransaction, Row } from './store.js';
+import { Mutex } from '../../util/mutex.js';
+
+export class DuckDBCatalogStore implements CatalogStore {
+  readonly kind = 'duckdb' as const;
+  readonly schemaSql: string;
+  private readonly writeLock = new Mutex();
+  private pool: DuckDBConnection[] = [];
+
+  private constructor(
+    readonly instance: DuckDBInstance,
+    readonly path: string,
+    readonly schemaName: string,
+  ) {
+    this.schemaSql = '"' + schemaName.replace(/"/g, '""') + '"';
+  }
+
+  get description(): string {
+    return this.path;
+  }
+
+  static async open(path: string, schema = 'main'): Promise<DuckDBCatalogStore> {
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path, { errors_as_json: 'false', threads: '2', autoinstall_known_extensions: 'false', storage_compatibility_version: 'latest' });
+    } catch (e) {
+      throw new PgError(SqlState.configFileError, `cannot open the lake catalog ${path}: ${(e as Error).message}`);
+    }
+    return new DuckDBCatalogStore(instance, path, schema);
+  }
+
+  private async conn(): Promise<DuckDBConnection> {
+    return this.pool.pop() ?? (await this.instance.connect());
+  }
+
+  private release(c: DuckDBConnection): void {
+    if (this.pool.length < 8) this.pool.push(c);
+    else c.closeSync();
+  }
+
+  async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    const c = await this.conn();
+    try {
+      return await runQuery<T>(c, sql, params);
+    } finally {
+      this.release(c);
+    }
+  }
+
+  async exec(sql: string): Promise<void> {
+    const c = await this.conn();
+    try {
+      await c.run(sql);
+    } finally {
+      this.release(c);
+    }
+  }
+
+  async transaction<T>(fn: (tx: CatalogTransaction) => Promise<T>, opts: { readOnly?: boolean } = {}): Promise<T> {
+    const run = async () => {
+      const c = await this.conn();
+      let open = false;
+      try {
+        await c.run(opts.readOnly ? 'BEGIN TRANSACTION READ ONLY' : 'BEGIN TRANSACTION');
+        open = true;
+        const tx: CatalogTransaction = {
+          kind: 'duckdb',
+          query: <R extends Row = Row>(sql: string, params: readonly unknown[] = []) => runQuery<R>(c, sql, params),
+          exec: async (sql: string) => {
+            await c.run(sql);
+          },
+        };
+        const result = await fn(tx);
+        await c.run('COMMIT');
+        open = false;
+        return result;
+      } catch (e) {
+        if (open) await c.run('ROLLBACK').catch(() => undefined);
+        throw e;
+      } finally {
+        this.release(c);
+      }
+    };
+    return opts.readOnly ? run() : this.writeLock.run(run);
+  }
+
+  async close(): Promise<void> {
+    await this.writeLock.run(async () => {
+      for (const c of this.pool) c.closeSync();
+      this.pool = [];
+      this.instance.closeSync();
+    });
+  }
+}
+
+async function runQuery<T extends Row>(c: DuckDBConnection, sql: string, params: readonly unknown[]): Promise<T[]> {
+  const reader = params.length ? await c.runAndReadAll(sql, params.map(toDuck)) : await c.runAndReadAll(sql);
+  const names = reader.columnNames();
+  const out: T[] = [];
+  for (const row of reader.getRows()) {
+    const o: Row = {};
+    for (let i = 0; i < names.length; i++) o[names[i]!] = fromDuck(row[i]);
+    out.push(o as T);
+  }
+  return out;
+}
+
+function toDuck(v: unknown): DuckDBValue {
+  if (v === undefined) return null;
+  if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
+  return v as DuckDBValue;
+}
+
+function fromDuck(v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'bigint') return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v.toString();
+  if (typeof v === 'object') return String(v);
+  return v;
+}

@@ -1,0 +1,101 @@
+/**
+ * Catalog in PostgreSQL, reached through a `pg` pool. Several lakegres processes (and the
+ * official DuckDB extension) may share it; the commit protocol resolves races.
+ */
+import pg from 'pg';
+import { PgError, SqlState } from '../../errors/pg-error.js';
+import type { CatalogStore, CatalogTransaction, Row } from './store.js';
+
+const INT8 = 20;
+const NUMERIC = 1700;
+
+/** ids, counters and sizes arrive as int8; they are exact as JS numbers below 2^53. */
+function parseInt8(v: string): number | string {
+  const n = Number(v);
+  return Number.isSafeInteger(n) ? n : v;
+}
+
+const typeParsers = {
+  getTypeParser(oid: number, format?: string) {
+    if (oid === INT8) return parseInt8;
+    if (oid === 1184 || oid === 1114 || oid === 1082) return (v: string) => v; // keep timestamps as text
+    if (oid === NUMERIC) return (v: string) => v;
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+export class PgCatalogStore implements CatalogStore {
+  readonly kind = 'postgres' as const;
+  readonly schemaSql: string;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    readonly schemaName: string,
+    readonly description: string,
+  ) {
+    this.schemaSql = '"' + schemaName.replace(/"/g, '""') + '"';
+  }
+
+  static async open(connectionString: string, schema = 'public', maxConnections = 10): Promise<PgCatalogStore> {
+    const pool = new pg.Pool({ connectionString, max: maxConnections, types: typeParsers as unknown as pg.CustomTypesConfig, application_name: 'lakegres', options: '-c TimeZone=UTC -c DateStyle=ISO' });
+    pool.on('error', () => undefined);
+    const safe = redact(connectionString);
+    try {
+      const c = await pool.connect();
+      c.release();
+    } catch (e) {
+      await pool.end().catch(() => undefined);
+      throw new PgError(SqlState.connectionFailure, `cannot connect to the PostgreSQL catalog ${safe}: ${(e as Error).message}`);
+    }
+    return new PgCatalogStore(pool, schema, safe);
+  }
+
+  async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    const r = await this.pool.query(sql, params as unknown[]);
+    return r.rows as T[];
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.pool.query(sql);
+  }
+
+  async transaction<T>(fn: (tx: CatalogTransaction) => Promise<T>, opts: { readOnly?: boolean } = {}): Promise<T> {
+    const c = await this.pool.connect();
+    let open = false;
+    try {
+      await c.query(opts.readOnly ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
+      open = true;
+      const tx: CatalogTransaction = {
+        kind: 'postgres',
+        query: async <R extends Row = Row>(sql: string, params: readonly unknown[] = []) => (await c.query(sql, params as unknown[])).rows as R[],
+        exec: async (sql: string) => {
+          await c.query(sql);
+        },
+      };
+      const result = await fn(tx);
+      await c.query('COMMIT');
+      open = false;
+      return result;
+    } catch (e) {
+      if (open) await c.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      c.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+/** The connection string without its password, for messages and logs. */
+export function redact(connectionString: string): string {
+  try {
+    const u = new URL(connectionString);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return connectionString.replace(/password=[^\s&]*/gi, 'password=***');
+  }
+}

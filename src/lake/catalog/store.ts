@@ -1,0 +1,42 @@
+/**
+ * Where the DuckLake catalog tables live: a DuckDB database file (embedded default) or a
+ * PostgreSQL database. Both backends take the same SQL (written to be valid on both) with `$n`
+ * parameters, and return rows whose integers are JS numbers (ids and counters stay below 2^53),
+ * strings, booleans and nulls.
+ */
+
+export type Row = Record<string, unknown>;
+
+export interface CatalogQueryable {
+  query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Runs several statements without results (DDL batches). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface CatalogTransaction extends CatalogQueryable {
+  readonly kind: 'duckdb' | 'postgres';
+}
+
+export interface CatalogStore extends CatalogQueryable {
+  readonly kind: 'duckdb' | 'postgres';
+  /** Schema that holds the ducklake_* tables, already quoted for SQL ("main", "public", ...). */
+  readonly schemaSql: string;
+  /** The same schema name, unquoted (for information_schema lookups). */
+  readonly schemaName: string;
+  /** Human-readable location for messages (never includes a password). */
+  readonly description: string;
+  /**
+   * Runs `fn` in one catalog transaction. For PostgreSQL the isolation is REPEATABLE READ when
+   * `readOnly`, READ COMMITTED otherwise (conflicts surface as primary-key violations).
+   */
+  transaction<T>(fn: (tx: CatalogTransaction) => Promise<T>, opts?: { readOnly?: boolean }): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Whether an error from a catalog commit is a lost race that the commit protocol retries. */
+export function isRetryableCommitError(e: unknown): boolean {
+  const code = (e as { code?: string })?.code;
+  if (code === '23505' || code === '40001' || code === '40P01') return true;
+  const msg = String((e as Error)?.message ?? e).toLowerCase();
+  return /primary key|unique|conflict|concurrent|duplicate key/.test(msg);
+}

@@ -1,0 +1,306 @@
+/**
+ * The DuckDB database through which sessions read a lake: an in-memory database attached under
+ * the lake's name, holding one schema per lake schema, one view per table (and per lake view),
+ * mirror tables for inlined data, and `__lakegres.meta` with the snapshot it shows.
+ *
+ * One refresher per lake moves it forward, all in one DuckDB transaction per refresh. Sessions
+ * that already run a transaction keep seeing the catalog version they started with (DuckDB's
+ * MVCC covers views too), which is exactly DuckLake snapshot isolation.
+ *
+ * The same builder also materialises historical snapshots (time travel) under other names.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Logger } from 'pino';
+import { Mutex } from '../../util/mutex.js';
+import { PgError, SqlState } from '../../errors/pg-error.js';
+import { fromDuckDBError } from '../../errors/duckdb-errors.js';
+import type { Lake } from '../lake.js';
+import type { SchemaState, SnapshotRow, TableEntry, ViewEntry, MacroEntry } from '../catalog/model.js';
+import type { CatalogQueryable } from '../catalog/store.js';
+import { duckType, quoteIdent, quoteLiteral, type LakeColumn } from '../types.js';
+import { inlinedDeleteTables, readInlinedDeletes, readInlinedRows, catalogTableColumns, fromTextExpr } from '../catalog/inlined.js';
+import { tableViewSql, type InlinedSource } from './table-view.js';
+import { parseChanges } from '../write/changes.js';
+import { TaggedDeleteCache } from './tagged-deletes.js';
+
+export const INTERNAL_SCHEMA = '__lakegres';
+
+/** Work to do in one refresh, computed from what changed between two snapshots. */
+interface RefreshPlan {
+  full: boolean;
+  tables: Set<number>;
+}
+
+export class SnapshotDatabase {
+  /** Snapshot currently shown; undefined before the first build. */
+  snapshot?: SnapshotRow;
+  state?: SchemaState;
+  private readonly lock = new Mutex();
+  private readonly built = new Map<number, string>();
+  private readonly log: Logger;
+
+  constructor(
+    readonly lake: Lake,
+    private readonly conn: DuckDBConnection,
+    /** Name of the attached DuckDB database. */
+    readonly dbName: string,
+    private readonly taggedDeletes: TaggedDeleteCache,
+  ) {
+    this.log = lake.log.child({ db: dbName });
+  }
+
+  get sqlName(): string {
+    return quoteIdent(this.dbName);
+  }
+
+  static async attach(lake: Lake, conn: DuckDBConnection, dbName: string, taggedDeletes: TaggedDeleteCache): Promise<SnapshotDatabase> {
+    await conn.run(`ATTACH ':memory:' AS ${quoteIdent(dbName)}`);
+    await conn.run(`CREATE SCHEMA ${quoteIdent(dbName)}.${INTERNAL_SCHEMA}`);
+    await conn.run(`CREATE TABLE ${quoteIdent(dbName)}.${INTERNAL_SCHEMA}.meta (snapshot_id BIGINT, schema_version BIGINT, snapshot_time VARCHAR)`);
+    await conn.run(`INSERT INTO ${quoteIdent(dbName)}.${INTERNAL_SCHEMA}.meta VALUES (-1, -1, NULL)`);
+    return new SnapshotDatabase(lake, conn, dbName, taggedDeletes);
+  }
+
+  /** Makes the database show at least `target` (no-op when it already does). */
+  async ensure(target: SnapshotRow): Promise<void> {
+    if (this.snapshot && this.snapshot.id >= target.id) return;
+    await this.lock.run(async () => {
+      if (this.snapshot && this.snapshot.id >= target.id) return;
+      await this.refresh(target);
+    });
+  }
+
+  /** Shows exactly `target` (historical snapshot databases are built once). */
+  async buildAt(target: SnapshotRow): Promise<void> {
+    await this.lock.run(() => this.refresh(target));
+  }
+
+  private async refresh(target: SnapshotRow): Promise<void> {
+    const lake = this.lake;
+    const from = this.snapshot;
+    const state = await lake.schemaState(target);
+    const plan = await this.plan(from, target, state);
+    const t0 = Date.now();
+    // Read everything the refresh needs from the catalog in one consistent read transaction.
+    const tableSql = new Map<number, string>();
+    await lake.store.transaction(
+      async (tx) => {
+        const deleteTables = await inlinedDeleteTables(tx, lake.store.schemaName);
+        for (const id of plan.full ? state.tables.keys() : plan.tables) {
+          const table = state.tables.get(id);
+          if (!table) continue;
+          tableSql.set(id, await this.tableStatements(tx, state, table, target.id, deleteTables.has(id)));
+        }
+      },
+      { readOnly: true },
+    );
+    const statements: string[] = [];
+    const db = this.sqlName;
+    const oldState = this.state;
+    // Schemas
+    for (const s of state.schemas.values()) statements.push(`CREATE SCHEMA IF NOT EXISTS ${db}.${quoteIdent(s.name)}`);
+    // Drop views of tables that vanished or were renamed / moved.
+    if (oldState) {
+      for (const old of oldState.tables.values()) {
+        const now = state.tables.get(old.id);
+        const oldSchema = oldState.schemas.get(old.schemaId)?.name;
+        if (!now || now.name !== old.name || now.schemaId !== old.schemaId) {
+          if (oldSchema) statements.push(`DROP VIEW IF EXISTS ${db}.${quoteIdent(oldSchema)}.${quoteIdent(old.name)}`);
+          if (!now) {
+            statements.push(`DROP VIEW IF EXISTS ${db}.${INTERNAL_SCHEMA}.${quoteIdent('t' + old.id)}`);
+            this.built.delete(old.id);
+          }
+        }
+      }
+      for (const old of oldState.views.values()) {
+        const oldSchema = oldState.schemas.get(old.schemaId)?.name;
+        const now = state.views.get(old.id);
+        if (oldSchema && (!now || now.name !== old.name || now.schemaId !== old.schemaId)) statements.push(`DROP VIEW IF EXISTS ${db}.${quoteIdent(oldSchema)}.${quoteIdent(old.name)}`);
+      }
+      for (const old of oldState.macros.values()) {
+        const oldSchema = oldState.schemas.get(old.schemaId)?.name;
+        if (oldSchema && !state.macros.has(old.id)) statements.push(`DROP MACRO ${old.impls[0]?.type === 'table' ? 'TABLE ' : ''}IF EXISTS ${db}.${quoteIdent(oldSchema)}.${quoteIdent(old.name)}`);
+      }
+    }
+    for (const [, sql] of tableSql) statements.push(sql);
+    // User-visible table views (cheap; all of them, so renames and new tables are covered).
+    for (const t of state.tables.values()) {
+      const schema = state.schemas.get(t.schemaId);
+      if (!schema) continue;
+      if (!tableSql.has(t.id) && this.built.has(t.id) && !plan.full && oldState?.tables.get(t.id)?.name === t.name && oldState?.tables.get(t.id)?.schemaId === t.schemaId) continue;
+      statements.push(
+        `CREATE OR REPLACE VIEW ${db}.${quoteIdent(schema.name)}.${quoteIdent(t.name)} AS SELECT ${t.columns.map((c) => quoteIdent(c.name)).join(', ')} FROM ${db}.${INTERNAL_SCHEMA}.${quoteIdent('t' + t.id)}`,
+      );
+    }
+    if (oldState) {
+      for (const s of oldState.schemas.values()) if (!state.schemas.has(s.id)) statements.push(`DROP SCHEMA IF EXISTS ${db}.${quoteIdent(s.name)} CASCADE`);
+    }
+    statements.push(`UPDATE ${db}.${INTERNAL_SCHEMA}.meta SET snapshot_id = ${target.id}, schema_version = ${target.schemaVersion}, snapshot_time = ${quoteLiteral(target.time)}`);
+    const definitions = plan.full || from?.schemaVersion !== target.schemaVersion ? this.viewAndMacroStatements(state) : [];
+    try {
+      await this.apply([`USE ${db}`, ...statements, ...definitions]);
+    } catch {
+      // A dangling lake view (allowed by DuckLake) must not block the rest: retry without
+      // views and macros, then create those one by one.
+      await this.apply([`USE ${db}`, ...statements]);
+      for (const d of definitions) await this.conn.run(d).catch((e) => this.log.warn({ err: (e as Error).message }, 'lake view or macro could not be created'));
+    }
+    for (const id of tableSql.keys()) this.built.set(id, String(target.id));
+    this.snapshot = target;
+    this.state = state;
+    this.log.debug({ snapshot: target.id, tables: tableSql.size, full: plan.full, ms: Date.now() - t0 }, 'lake database refreshed');
+  }
+
+  private async apply(statements: string[]): Promise<void> {
+    try {
+      await this.conn.run('BEGIN TRANSACTION');
+      for (const s of statements) await this.conn.run(s);
+      await this.conn.run('COMMIT');
+    } catch (e) {
+      await this.conn.run('ROLLBACK').catch(() => undefined);
+      const err = fromDuckDBError(e);
+      throw new PgError(SqlState.dataException, `could not present lake "${this.lake.name}" to DuckDB: ${err.message}`, { detail: err.detail });
+    }
+  }
+
+  private viewAndMacroStatements(state: SchemaState): string[] {
+    const db = this.sqlName;
+    const out: string[] = [];
+    for (const mac of state.macros.values()) {
+      const schema = state.schemas.get(mac.schemaId);
+      const sql = schema && macroSql(db, schema.name, mac);
+      if (sql) out.push(sql);
+    }
+    for (const v of state.views.values()) {
+      const schema = state.schemas.get(v.schemaId);
+      if (schema) out.push(viewSql(db, this.dbName, schema.name, v));
+    }
+    return out;
+  }
+
+  /** Which tables need new views between `from` and `to`. */
+  private async plan(from: SnapshotRow | undefined, to: SnapshotRow, state: SchemaState): Promise<RefreshPlan> {
+    if (!from || !this.state) return { full: true, tables: new Set() };
+    const tables = new Set<number>();
+    const rows = await this.lake.reader.snapshotsBetween(this.lake.store, from.id, to.id);
+    // Expired snapshots leave gaps: then nothing can be inferred and everything is rebuilt.
+    if (rows.length !== to.id - from.id) return { full: true, tables };
+    for (const r of rows) {
+      for (const c of parseChanges(r.changes)) if (typeof c.value === 'number') tables.add(c.value);
+    }
+    if (from.schemaVersion !== to.schemaVersion) {
+      const old = this.state;
+      for (const t of state.tables.values()) {
+        const before = old.tables.get(t.id);
+        if (!before || tableSignature(before) !== tableSignature(t)) tables.add(t.id);
+      }
+    }
+    return { full: false, tables };
+  }
+
+  /** Mirror tables for inlined data plus the hidden per-table view, for one table. */
+  private async tableStatements(tx: CatalogQueryable, state: SchemaState, table: TableEntry, s: number, hasInlinedDeletes: boolean): Promise<string> {
+    const lake = this.lake;
+    const db = this.sqlName;
+    const out: string[] = [];
+    const dir = lake.tableDir(state, table);
+    const files = await lake.reader.dataFiles(tx, table.id, s);
+    const resolved = [];
+    for (const f of files) {
+      if (f.mappingId !== null) throw new PgError(SqlState.featureNotSupported, `table "${table.name}" has files added by name mapping (ducklake_add_data_files), which lakegres cannot read yet`);
+      const uri = lake.fileUri(dir, f.path, f.pathIsRelative);
+      const localPath = await lake.objects.localPath(uri);
+      let deleteLocalPath: string | null = null;
+      let deleteTagged = false;
+      if (f.deleteFile) {
+        if (f.deleteFile.format !== 'parquet') throw new PgError(SqlState.featureNotSupported, `table "${table.name}" has ${f.deleteFile.format} deletion vectors, which lakegres cannot read yet`);
+        deleteLocalPath = await lake.objects.localPath(lake.fileUri(dir, f.deleteFile.path, f.deleteFile.pathIsRelative));
+        deleteTagged = await this.taggedDeletes.isTagged(this.conn, deleteLocalPath);
+      }
+      resolved.push({ ...f, localPath, deleteLocalPath, deleteTagged });
+    }
+    const inlined: InlinedSource[] = [];
+    for (const ref of table.inlined) {
+      const layout = await this.inlinedLayout(tx, table, ref.name, ref.schemaVersion);
+      const rows = await readInlinedRows(tx, lake.store.kind, lake.store.schemaSql, ref.name, layout, s);
+      if (rows.length === 0) continue;
+      const mirror = `${db}.${INTERNAL_SCHEMA}.${quoteIdent(`inl_${table.id}_${ref.schemaVersion}`)}`;
+      const values = rows.map((r) => `(${r.map((v) => (v === null ? 'NULL' : quoteLiteral(v))).join(', ')})`).join(',\n');
+      const names = layout.map((_, i) => `v${i}`);
+      const select = layout.map((c, i) => `${fromTextExpr(lake.store.kind, c, names[i]!)} AS ${quoteIdent(c.name)}`).join(', ');
+      out.push(
+        `CREATE OR REPLACE TABLE ${mirror} AS SELECT CAST(r AS BIGINT) AS row_id, CAST(b AS BIGINT) AS begin_snapshot, CAST(e AS BIGINT) AS end_snapshot${select ? ', ' + select : ''} FROM (VALUES ${values}) AS v(r, b, e${names.length ? ', ' + names.join(', ') : ''})`,
+      );
+      const current = new Map<string, number>();
+      const atVersion = layout;
+      for (const c of atVersion) current.set(c.name, c.id);
+      inlined.push({ relation: mirror, columns: layout.map((c) => ({ name: c.name, id: current.get(c.name) })) });
+    }
+    let inlinedDeletes: string | null = null;
+    if (hasInlinedDeletes) {
+      const dels = await readInlinedDeletes(tx, lake.store.schemaSql, table.id, s);
+      if (dels.length > 0) {
+        inlinedDeletes = `${db}.${INTERNAL_SCHEMA}.${quoteIdent(`inldel_${table.id}`)}`;
+        out.push(
+          `CREATE OR REPLACE TABLE ${inlinedDeletes} AS SELECT * FROM (VALUES ${dels.map((d) => `(${d[0]}, ${d[1]}, ${d[2]})`).join(', ')}) AS v(file_id, row_id, begin_snapshot)`,
+        );
+      }
+    }
+    const body = tableViewSql({ snapshot: s, columns: table.columns, files: resolved, inlined, inlinedDeletes });
+    out.push(`CREATE OR REPLACE VIEW ${db}.${INTERNAL_SCHEMA}.${quoteIdent('t' + table.id)} AS ${body}`);
+    return out.join(';\n');
+  }
+
+  private readonly layouts = new Map<string, LakeColumn[]>();
+
+  /** The columns of an inlined table as they were at its schema version (§17.2), with their ids. */
+  private async inlinedLayout(tx: CatalogQueryable, table: TableEntry, name: string, sv: number): Promise<LakeColumn[]> {
+    const key = `${table.id}:${name}`;
+    const cached = this.layouts.get(key);
+    if (cached) return cached;
+    const lake = this.lake;
+    const names = (await catalogTableColumns(tx, lake.store.schemaName, name)).filter((n) => n !== 'row_id' && n !== 'begin_snapshot' && n !== 'end_snapshot');
+    const at = (await lake.reader.schemaVersionSnapshot(tx, table.id, sv)) ?? table.beginSnapshot;
+    const cols = await lake.reader.tableColumnsAt(tx, table.id, at);
+    const byName = new Map(cols.map((c) => [c.name, c]));
+    const layout = names.map((n) => byName.get(n) ?? ({ id: -1, name: n, type: 'varchar', nullable: true, initialDefault: null, defaultValue: null, defaultType: 'literal', children: [] } as LakeColumn));
+    this.layouts.set(key, layout);
+    return layout;
+  }
+
+  async detach(): Promise<void> {
+    await this.lock.run(async () => {
+      await this.conn.run(`DETACH ${this.sqlName}`).catch(() => undefined);
+    });
+  }
+}
+
+/** What of a table's definition changes its view (columns, name, schema, inlined tables). */
+function tableSignature(t: TableEntry): string {
+  const cols = (cs: LakeColumn[]): unknown => cs.map((c) => [c.id, c.name, c.type, c.initialDefault, cols(c.children)]);
+  return JSON.stringify([t.name, t.schemaId, t.path, cols(t.columns), t.inlined]);
+}
+
+function viewSql(db: string, dbName: string, schema: string, v: ViewEntry): string {
+  const body = v.sql.replace(/\{DUCKLAKE_CATALOG\}/g, quoteIdent(dbName));
+  const aliases = v.columnAliases.trim() ? ` (${v.columnAliases})` : '';
+  return `CREATE OR REPLACE VIEW ${db}.${quoteIdent(schema)}.${quoteIdent(v.name)}${aliases} AS ${body}`;
+}
+
+function macroSql(db: string, schema: string, mac: MacroEntry): string | undefined {
+  const impls = mac.impls.filter((i) => i.dialect === 'duckdb');
+  if (impls.length === 0) return undefined;
+  const isTable = impls[0]!.type === 'table';
+  const overloads = impls.map((impl) => {
+    const params = impl.params.map((p) => {
+      const typed = p.type && p.type !== 'unknown' ? ` ${duckTypeOfName(p.type)}` : '';
+      return p.defaultValue !== 'NULL' ? `${quoteIdent(p.name)}${typed} := ${p.defaultValue}` : `${quoteIdent(p.name)}${typed}`;
+    });
+    return `(${params.join(', ')}) AS ${isTable ? 'TABLE ' : ''}${impl.sql}`;
+  });
+  return `CREATE OR REPLACE MACRO ${db}.${quoteIdent(schema)}.${quoteIdent(mac.name)} ${overloads.join(', ')}`;
+}
+
+function duckTypeOfName(lakeType: string): string {
+  return duckType({ id: 0, name: '', type: lakeType, nullable: true, initialDefault: null, defaultValue: null, defaultType: 'literal', children: [] });
+}
