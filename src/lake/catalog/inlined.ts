@@ -53,18 +53,24 @@ export function fromTextExpr(kind: 'duckdb' | 'postgres', col: LakeColumn, textC
 }
 
 /** Rows of an inlined data table visible at snapshot `s`, as text. */
-export async function readInlinedRows(
+export function readInlinedRows(q: CatalogQueryable, kind: 'duckdb' | 'postgres', schemaSql: string, table: string, columns: LakeColumn[], s: number): Promise<(string | null)[][]> {
+  return readInlinedRowsWhere(q, kind, schemaSql, table, columns, 'begin_snapshot <= $1 AND (end_snapshot IS NULL OR end_snapshot > $1)', [s]);
+}
+
+/** Rows of an inlined data table matching a filter on row_id/begin_snapshot/end_snapshot, as text. */
+export async function readInlinedRowsWhere(
   q: CatalogQueryable,
   kind: 'duckdb' | 'postgres',
   schemaSql: string,
   table: string,
   columns: LakeColumn[],
-  s: number,
+  where: string,
+  params: unknown[],
 ): Promise<(string | null)[][]> {
   const exprs = columns.map((c) => textExpr(kind, c, c.name));
   const sql = `SELECT CAST(row_id AS VARCHAR) AS r, CAST(begin_snapshot AS VARCHAR) AS b, CAST(end_snapshot AS VARCHAR) AS e${exprs.map((e, i) => `, ${e} AS v${i}`).join('')}
-    FROM ${schemaSql}.${quoteIdent(table)} WHERE begin_snapshot <= $1 AND (end_snapshot IS NULL OR end_snapshot > $1) ORDER BY row_id`;
-  const rows = await q.query(sql, [s]);
+    FROM ${schemaSql}.${quoteIdent(table)} WHERE ${where} ORDER BY row_id`;
+  const rows = await q.query(sql, params);
   return rows.map((r) => {
     const out: (string | null)[] = [r.r as string, r.b as string, (r.e as string | null) ?? null];
     for (let i = 0; i < columns.length; i++) {

@@ -18,7 +18,8 @@ import type { Lake } from '../lake.js';
 import type { SchemaState, SnapshotRow, TableEntry, ViewEntry, MacroEntry } from '../catalog/model.js';
 import type { CatalogQueryable } from '../catalog/store.js';
 import { duckType, quoteIdent, quoteLiteral, type LakeColumn } from '../types.js';
-import { inlinedDeleteTables, readInlinedDeletes, readInlinedRows, catalogTableColumns, fromTextExpr } from '../catalog/inlined.js';
+import { inlinedDeleteTables, readInlinedDeletes, readInlinedRows } from '../catalog/inlined.js';
+import { inlinedLayout, inlinedValuesSql } from './inlined-relation.js';
 import { tableViewSql, type InlinedSource } from './table-view.js';
 import { parseChanges } from '../write/changes.js';
 import { TaggedDeleteCache } from './tagged-deletes.js';
@@ -221,20 +222,12 @@ export class SnapshotDatabase {
     }
     const inlined: InlinedSource[] = [];
     for (const ref of table.inlined) {
-      const layout = await this.inlinedLayout(tx, table, ref.name, ref.schemaVersion);
+      const layout = await inlinedLayout(lake, tx, table, ref.name, ref.schemaVersion);
       const rows = await readInlinedRows(tx, lake.store.kind, lake.store.schemaSql, ref.name, layout, s);
       if (rows.length === 0) continue;
       const mirror = `${db}.${INTERNAL_SCHEMA}.${quoteIdent(`inl_${table.id}_${ref.schemaVersion}`)}`;
-      const values = rows.map((r) => `(${r.map((v) => (v === null ? 'NULL' : quoteLiteral(v))).join(', ')})`).join(',\n');
-      const names = layout.map((_, i) => `v${i}`);
-      const select = layout.map((c, i) => `${fromTextExpr(lake.store.kind, c, names[i]!)} AS ${quoteIdent(c.name)}`).join(', ');
-      out.push(
-        `CREATE OR REPLACE TABLE ${mirror} AS SELECT CAST(r AS BIGINT) AS row_id, CAST(b AS BIGINT) AS begin_snapshot, CAST(e AS BIGINT) AS end_snapshot${select ? ', ' + select : ''} FROM (VALUES ${values}) AS v(r, b, e${names.length ? ', ' + names.join(', ') : ''})`,
-      );
-      const current = new Map<string, number>();
-      const atVersion = layout;
-      for (const c of atVersion) current.set(c.name, c.id);
-      inlined.push({ relation: mirror, columns: layout.map((c) => ({ name: c.name, id: current.get(c.name) })) });
+      out.push(`CREATE OR REPLACE TABLE ${mirror} AS ${inlinedValuesSql(lake.store.kind, layout, rows)}`);
+      inlined.push({ relation: mirror, columns: layout.map((c) => ({ name: c.name, id: c.id >= 0 ? c.id : undefined })) });
     }
     let inlinedDeletes: string | null = null;
     if (hasInlinedDeletes) {
@@ -249,23 +242,6 @@ export class SnapshotDatabase {
     const body = tableViewSql({ snapshot: s, columns: table.columns, files: resolved, inlined, inlinedDeletes });
     out.push(`CREATE OR REPLACE VIEW ${db}.${INTERNAL_SCHEMA}.${quoteIdent('t' + table.id)} AS ${body}`);
     return out.join(';\n');
-  }
-
-  private readonly layouts = new Map<string, LakeColumn[]>();
-
-  /** The columns of an inlined table as they were at its schema version (§17.2), with their ids. */
-  private async inlinedLayout(tx: CatalogQueryable, table: TableEntry, name: string, sv: number): Promise<LakeColumn[]> {
-    const key = `${table.id}:${name}`;
-    const cached = this.layouts.get(key);
-    if (cached) return cached;
-    const lake = this.lake;
-    const names = (await catalogTableColumns(tx, lake.store.schemaName, name)).filter((n) => n !== 'row_id' && n !== 'begin_snapshot' && n !== 'end_snapshot');
-    const at = (await lake.reader.schemaVersionSnapshot(tx, table.id, sv)) ?? table.beginSnapshot;
-    const cols = await lake.reader.tableColumnsAt(tx, table.id, at);
-    const byName = new Map(cols.map((c) => [c.name, c]));
-    const layout = names.map((n) => byName.get(n) ?? ({ id: -1, name: n, type: 'varchar', nullable: true, initialDefault: null, defaultValue: null, defaultType: 'literal', children: [] } as LakeColumn));
-    this.layouts.set(key, layout);
-    return layout;
   }
 
   async detach(): Promise<void> {

@@ -155,3 +155,22 @@ function inlinedBranch(input: TableViewInput, src: InlinedSource): string {
   return `SELECT ${exprs.join(', ')}, row_id AS rowid, begin_snapshot AS snapshot_id, NULL::VARCHAR AS filename, NULL::BIGINT AS file_row_number
   FROM ${src.relation} WHERE begin_snapshot <= ${S} AND (end_snapshot IS NULL OR end_snapshot > ${S})`;
 }
+
+/**
+ * All rows physically in the given files (no deletes, no snapshot filter), with columns
+ * __c<id>, rowid, snapshot_id, file_index and file_row_number. Used by the change feed.
+ */
+export function fileScanSql(columns: LakeColumn[], files: { localPath: string; rowIdStart: number | null; beginSnapshot: number }[]): string {
+  const textDefault = (c: LakeColumn) => (c.initialDefault === null ? 'NULL::VARCHAR' : quoteLiteral(c.initialDefault));
+  const schemaEntries = columns.map((c) => `${c.id}: {name: '__c${c.id}', type: ${quoteLiteral(duckType(c))}, default_value: ${textDefault(c)}}`);
+  schemaEntries.push(`${ROW_ID_FIELD}: {name: '__rid', type: 'BIGINT', default_value: NULL::VARCHAR}`);
+  schemaEntries.push(`${SNAPSHOT_ID_FIELD}: {name: '__snap', type: 'BIGINT', default_value: NULL::VARCHAR}`);
+  const paths = listLiteral(files.map((f) => f.localPath), 'VARCHAR');
+  const starts = listLiteral(files.map((f) => f.rowIdStart), 'BIGINT');
+  const begins = listLiteral(files.map((f) => f.beginSnapshot), 'BIGINT');
+  return `SELECT ${columns.map((c) => `d.${colAlias(c.id)}`).join(', ')},
+    COALESCE(d.__rid, list_extract(${starts}, CAST(d.file_index AS BIGINT) + 1) + d.file_row_number) AS rowid,
+    COALESCE(d.__snap, list_extract(${begins}, CAST(d.file_index AS BIGINT) + 1)) AS snapshot_id,
+    CAST(d.file_index AS BIGINT) AS file_index, d.file_row_number AS file_row_number
+  FROM read_parquet(${paths}, schema = MAP {${schemaEntries.join(', ')}}, file_row_number = true) AS d`;
+}
