@@ -267,11 +267,6 @@ export function isNestedType(t: string): boolean {
   return t === 'struct' || t === 'list' || t === 'map';
 }
 
-/** Types without usable min/max statistics. */
-export function hasMinMaxStats(t: string): boolean {
-  return !['int128', 'uint128', 'timetz', 'interval', 'variant', 'geometry'].includes(t) && !isNestedType(t);
-}
-
 /** Whether `to` is a type promotion DuckLake allows for a column of type `from`. */
 export function isAllowedPromotion(from: string, to: string): boolean {
   if (from === to) return true;

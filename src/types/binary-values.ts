@@ -168,10 +168,12 @@ interface ListLike {
   items: readonly DuckDBValue[];
 }
 
-/** array_send: dimensions are taken from the nesting; every sub-list must have the same length. */
-function writeArrayBinary(w: BufferWriter, type: DuckDBType, v: DuckDBValue, ctx: FormatContext): void {
-  const elemType = innermostElement(type);
-  const elemOid = pgTypeOf(elemType).oid;
+/**
+ * The dimensions and elements (in row-major order) of a list sent as a PostgreSQL array.
+ * Dimensions are taken from the nesting; a nested list whose sub-lists differ in length, or
+ * that holds a NULL sub-list, has no PostgreSQL form and raises raggedArrayError().
+ */
+export function arrayShape(type: DuckDBType, v: DuckDBValue): { dims: number[]; leaves: (DuckDBValue | null)[] } {
   const dims: number[] = [];
   let level: DuckDBType = type;
   let sample: ListLike | null = v as unknown as ListLike;
@@ -191,12 +193,20 @@ function writeArrayBinary(w: BufferWriter, type: DuckDBType, v: DuckDBValue, ctx
     }
   };
   collect(v as unknown as ListLike, 0);
+  return { dims, leaves };
+}
+
+/** array_send */
+function writeArrayBinary(w: BufferWriter, type: DuckDBType, v: DuckDBValue, ctx: FormatContext): void {
+  const elemType = innermostElement(type);
+  const elemOid = pgTypeOf(elemType).oid;
+  const { dims, leaves } = arrayShape(type, v);
   // A zero-length dimension makes an empty array, which PostgreSQL sends with ndim 0.
   const empty = dims.some((d) => d === 0);
   const ndim = empty ? 0 : dims.length;
   w.int32(ndim).int32(leaves.some((l) => l === null) ? 1 : 0).uint32(elemOid);
-  if (!empty) for (const d of dims) w.int32(d).int32(1);
   if (empty) return;
+  for (const d of dims) w.int32(d).int32(1);
   for (const leaf of leaves) {
     if (leaf === null) {
       w.int32(-1);

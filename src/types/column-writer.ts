@@ -4,11 +4,11 @@
  * node API's value objects and text-values.ts / binary-values.ts.
  */
 import duckdb from '@duckdb/node-bindings';
-import { DuckDBTypeId, DuckDBVector, type DuckDBType, type DuckDBDecimalType, type DuckDBDataChunk, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBTypeId, DuckDBVector, type DuckDBType, type DuckDBDecimalType, type DuckDBDataChunk, type DuckDBValue, type DuckDBListType, type DuckDBArrayType } from '@duckdb/node-api';
 import type { BufferWriter } from '../protocol/buffer-writer.js';
 import type { FormatContext } from './format-context.js';
 import { valueToText } from './text-values.js';
-import { writeValueBinary, writeNumericBinary, writeDateBinary } from './binary-values.js';
+import { writeValueBinary, writeNumericBinary, writeDateBinary, arrayShape } from './binary-values.js';
 import { formatDate, formatTimestamp, formatTimestampTz, formatInterval, PG_EPOCH_USECS, TS_INFINITY, TS_NINFINITY } from './datetime.js';
 import { formatFloat4, formatFloat8, formatScaled, formatScaledNumber } from './numbers.js';
 import { byteaHex } from './text-values.js';
@@ -288,6 +288,8 @@ function rawWriter(type: DuckDBType, format: 0 | 1, ctx: FormatContext): ((chunk
 
 /** Generic path through the node API's value objects. */
 function genericWriter(type: DuckDBType, format: 0 | 1, ctx: FormatContext) {
+  const isList = (t: DuckDBType) => t.typeId === DuckDBTypeId.LIST || t.typeId === DuckDBTypeId.ARRAY;
+  const nestedList = isList(type) && isList((type as DuckDBListType | DuckDBArrayType).valueType);
   return (chunk: DuckDBDataChunk, column: number): FieldWriter => {
     const vector = DuckDBVector.create(duckdb.data_chunk_get_vector(chunk.chunk, column), chunk.rowCount, type);
     if (format === 0)
@@ -296,6 +298,23 @@ function genericWriter(type: DuckDBType, format: 0 | 1, ctx: FormatContext) {
         if (v === null) return void w.int32(-1);
         w.lenString(valueToText(type, v, ctx));
       };
+    if (nestedList) {
+      // Nested lists are checked for a PostgreSQL array shape before any row of the chunk is
+      // written, so that an error (ragged lists) never leaves a half-written DataRow behind.
+      const values: DuckDBValue[] = new Array(chunk.rowCount);
+      for (let row = 0; row < chunk.rowCount; row++) {
+        const v = (values[row] = vector.getItem(row) as DuckDBValue);
+        if (v !== null) arrayShape(type, v);
+      }
+      return (w, row) => {
+        const v = values[row]!;
+        if (v === null) return void w.int32(-1);
+        const lenAt = w.pos;
+        w.int32(0);
+        writeValueBinary(w, type, v, ctx);
+        w.buf.writeInt32BE(w.pos - lenAt - 4, lenAt);
+      };
+    }
     return (w, row) => {
       const v = vector.getItem(row) as DuckDBValue;
       if (v === null) return void w.int32(-1);

@@ -109,11 +109,30 @@ function splitMicrosNumber(micros: number): { days: number; usecOfDay: number } 
   return { days, usecOfDay: micros - days * 86_400_000_000 };
 }
 
-function formatLocal(days: number, usecOfDay: number, offset?: number): string {
+function formatLocal(days: number, usecOfDay: number, offset?: number, xsd = false): string {
   const { y, m, d } = civilFromDays(days);
   const yt = yearText(y);
-  const tz = offset === undefined ? '' : formatOffset(offset);
-  return `${yt.text}-${pad2(m)}-${pad2(d)} ${formatTime(usecOfDay)}${tz}${yt.bc ? ' BC' : ''}`;
+  const tz = offset === undefined ? '' : xsd ? formatOffsetXsd(offset) : formatOffset(offset);
+  return `${yt.text}-${pad2(m)}-${pad2(d)}${xsd ? 'T' : ' '}${formatTime(usecOfDay)}${tz}${yt.bc ? ' BC' : ''}`;
+}
+
+/** The XML Schema offset style PostgreSQL uses in JSON: always `+HH:MM`, `+HH:MM:SS` if needed. */
+function formatOffsetXsd(secondsEast: number): string {
+  const s = formatOffset(secondsEast);
+  return s.length === 3 ? s + ':00' : s;
+}
+
+/**
+ * A timestamp (or, with a zone, a timestamptz) the way PostgreSQL's to_json writes it:
+ * `2024-01-01T12:00:00.5`, `2024-01-01T07:00:00-05:00`, `infinity`.
+ */
+export function formatTimestampJson(micros: bigint, zone?: TimeZone): string {
+  if (micros >= TS_INFINITY) return 'infinity';
+  if (micros <= TS_NINFINITY) return '-infinity';
+  const offset = zone?.offsetAt(micros);
+  const local = offset === undefined ? micros : micros + BigInt(offset) * 1_000_000n;
+  const { days, usecOfDay } = splitMicros(local);
+  return formatLocal(days, usecOfDay, offset, true);
 }
 
 /** `timestamp` (no time zone) from microseconds since 1970-01-01. */
@@ -254,6 +273,22 @@ export function formatInterval(months: number, days: number, micros: bigint, sty
 }
 
 /**
+ * PostgreSQL's name for a fixed-offset zone set by a number of hours (pg_tzset_offset):
+ * `<+05:30>-05:30` for 5.5 hours east of UTC, `<-08>+08` for 8 hours west.
+ */
+export function fixedOffsetZoneName(secondsEast: number): string {
+  let abs = Math.abs(secondsEast);
+  let off = pad2(Math.floor(abs / 3600));
+  abs %= 3600;
+  if (abs !== 0) {
+    off += ':' + pad2(Math.floor(abs / 60));
+    abs %= 60;
+    if (abs !== 0) off += ':' + pad2(abs);
+  }
+  return secondsEast < 0 ? `<-${off}>+${off}` : `<+${off}>-${off}`;
+}
+
+/**
  * A session time zone: an IANA zone resolved through Intl (with a per-bucket offset cache),
  * or a fixed offset.
  */
@@ -282,20 +317,23 @@ export class TimeZone {
   static resolve(value: string): TimeZone | undefined {
     const v = value.trim();
     if (/^(utc|gmt|z|zulu|etc\/utc|etc\/gmt|universal|etc\/universal|uct)$/i.test(v)) return new TimeZone(canonicalUtc(v), 0);
-    // Numeric offsets as accepted by SET TIME ZONE: '+05:30', '-8', '5.5' (ISO sign: east positive).
-    const num = /^([+-]?)(\d{1,2})(?::?(\d{2}))?(?::(\d{2}))?$/.exec(v);
-    if (num) {
-      const sign = num[1] === '-' ? -1 : 1;
-      const secs = sign * (Number(num[2]) * 3600 + Number(num[3] ?? 0) * 60 + Number(num[4] ?? 0));
-      if (Math.abs(secs) > 15 * 3600 + 59 * 60) return undefined;
-      return new TimeZone(v, secs);
+    // A plain number is hours in the SQL sign convention (east positive), as in SET TIME ZONE -8
+    // or TimeZone = '5.5'; PostgreSQL names such a zone '<+05:30>-05:30' (its POSIX spelling).
+    if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(v)) {
+      const hours = Number(v);
+      // PostgreSQL truncates the seconds toward zero (a C cast of -hours * 3600).
+      const secs = -Math.trunc(-hours * 3600) || 0;
+      if (!(Math.abs(secs) < 168 * 3600)) return undefined;
+      return new TimeZone(fixedOffsetZoneName(secs), secs);
     }
-    // POSIX-style fixed zones 'UTC+3', '<+05>-5' (POSIX sign: west positive).
-    const posix = /^(?:[A-Za-z]{3,}|<[^>]+>)([+-]?)(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?$/.exec(v);
+    // Anything else is a POSIX zone specification, whose sign is the opposite (west positive):
+    // '+05:30' is 5 h 30 min WEST of UTC, exactly as PostgreSQL reads it. Also 'UTC+3', '<+05>-5'.
+    const posix = /^(?:[A-Za-z]{3,}|<[^>]+>)?([+-]?)(\d{1,3})(?::(\d{2}))?(?::(\d{2}))?$/.exec(v);
     if (posix) {
       const sign = posix[1] === '-' ? 1 : -1;
       const secs = sign * (Number(posix[2]) * 3600 + Number(posix[3] ?? 0) * 60 + Number(posix[4] ?? 0));
-      return new TimeZone(v, secs);
+      if (Math.abs(secs) >= 168 * 3600 || Number(posix[3] ?? 0) > 59 || Number(posix[4] ?? 0) > 59) return undefined;
+      return new TimeZone(v, secs || 0);
     }
     const iana = canonicalIana(v);
     if (!iana) return undefined;

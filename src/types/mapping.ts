@@ -73,18 +73,24 @@ function scalarTypeOf(t: DuckDBType): number {
 
 export function pgTypeOf(t: DuckDBType): PgColumnType {
   if (t.typeId === DuckDBTypeId.LIST || t.typeId === DuckDBTypeId.ARRAY) {
-    const elem = scalarTypeOf(innermostElement(t));
+    const inner = innermostElement(t);
+    const elem = scalarTypeOf(inner);
     const oid = arrayOidOf(elem) || 1009;
-    return { oid, typmod: -1, len: -1 };
+    // Like a numeric(10,2)[] column, an array carries the typmod of its elements.
+    return { oid, typmod: typmodOf(inner), len: -1 };
   }
   const oid = scalarTypeOf(t);
+  return { oid, typmod: typmodOf(t), len: typeLen(oid) };
+}
+
+function typmodOf(t: DuckDBType): number {
   let typmod = -1;
   if (t.typeId === DuckDBTypeId.DECIMAL) {
     const d = t as unknown as { width: number; scale: number };
     typmod = ((d.width << 16) | d.scale) + 4;
   } else if (t.typeId === DuckDBTypeId.TIMESTAMP_S) typmod = 0;
   else if (t.typeId === DuckDBTypeId.TIMESTAMP_MS) typmod = 3;
-  return { oid, typmod, len: typeLen(oid) };
+  return typmod;
 }
 
 /** DuckDB SQL type used to cast a parameter the client declared with a PostgreSQL OID. */

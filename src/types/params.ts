@@ -26,7 +26,6 @@ import {
   TIMESTAMPTZ,
   INTERVAL,
   LIST,
-  UUID,
   blobValue,
   listValue,
   dateValue,
@@ -39,9 +38,15 @@ import {
 import { PgError, SqlState } from '../errors/pg-error.js';
 import { Oid } from './pg-types.js';
 import { elementOfArrayOid } from './mapping.js';
-import { parseArrayLiteral, parseBool, parseBytea, parseInterval, normalizeDateTimeLiteral, type ArrayItem } from './text-input.js';
-import { PG_EPOCH_DAYS, PG_EPOCH_USECS } from './datetime.js';
+import { parseArrayLiteral, parseBool, parseBytea, parseFloatInput, parseInterval, normalizeDateTimeLiteral, type ArrayItem } from './text-input.js';
+import { PG_EPOCH_DAYS, PG_EPOCH_USECS, formatOffset, type TimeZone, type IntervalStyle } from './datetime.js';
 import { decodeUtf8 } from '../protocol/frames.js';
+
+/** The session settings that change how text input is read. */
+export interface InputContext {
+  timeZone: TimeZone;
+  intervalStyle: IntervalStyle;
+}
 
 export interface BoundParam {
   value: DuckDBValue;
@@ -50,21 +55,31 @@ export interface BoundParam {
 
 const invalidBinary = (what: string) => new PgError(SqlState.invalidBinaryRepresentation, `incorrect binary data format in bind parameter (${what})`);
 
-/** Converts one text-format parameter for a DuckDB parameter of type `target`. */
-export function textParam(text: string, target: DuckDBType | undefined): BoundParam {
+/**
+ * Converts one text-format parameter for a DuckDB parameter of type `target`. `session` gives
+ * the settings that change how PostgreSQL reads text input: TimeZone (timestamptz/timetz
+ * without an explicit offset) and IntervalStyle (sql_standard reads '-1 2:03:04' as all negative).
+ */
+export function textParam(text: string, target: DuckDBType | undefined, session?: InputContext): BoundParam {
   if (!target) return { value: text, type: VARCHAR };
   switch (target.typeId) {
     case DuckDBTypeId.BOOLEAN:
       return { value: parseBool(text), type: BOOLEAN };
+    case DuckDBTypeId.FLOAT:
+      return { value: parseFloatInput(text, true), type: FLOAT };
+    case DuckDBTypeId.DOUBLE:
+      return { value: parseFloatInput(text, false), type: DOUBLE };
     case DuckDBTypeId.BLOB:
       return { value: blobValue(parseBytea(text)), type: BLOB };
     case DuckDBTypeId.INTERVAL: {
-      const i = parseInterval(text);
+      const i = parseInterval(text, session?.intervalStyle === 'sql_standard');
       return { value: intervalValue(i.months, i.days, i.micros), type: INTERVAL };
     }
+    case DuckDBTypeId.TIMESTAMP_TZ:
+    case DuckDBTypeId.TIME_TZ:
+      return { value: withSessionOffset(target.typeId === DuckDBTypeId.TIME_TZ ? text : normalizeDateTimeLiteral(text), target.typeId === DuckDBTypeId.TIME_TZ, session?.timeZone), type: VARCHAR };
     case DuckDBTypeId.DATE:
     case DuckDBTypeId.TIMESTAMP:
-    case DuckDBTypeId.TIMESTAMP_TZ:
     case DuckDBTypeId.TIMESTAMP_S:
     case DuckDBTypeId.TIMESTAMP_MS:
     case DuckDBTypeId.TIMESTAMP_NS:
@@ -75,25 +90,74 @@ export function textParam(text: string, target: DuckDBType | undefined): BoundPa
       const t = text.trim();
       // DuckDB's own list syntax is accepted too.
       if (t.startsWith('[') && !/^\[\s*-?\d+\s*:/.test(t)) return { value: text, type: VARCHAR };
-      return arrayParam(parseArrayLiteral(t), elem);
+      const items = parseArrayLiteral(t);
+      checkArrayDims(items.length === 0 ? 0 : literalDepth(items), target);
+      return arrayParam(items, elem, session);
     }
     default:
       return { value: text, type: VARCHAR };
   }
 }
 
-function arrayParam(items: ArrayItem[], elem: DuckDBType): BoundParam {
+/** LIST/ARRAY nesting levels of a DuckDB type (0 for a scalar). */
+function listDepth(t: DuckDBType): number {
+  let n = 0;
+  for (let cur = t; cur.typeId === DuckDBTypeId.LIST || cur.typeId === DuckDBTypeId.ARRAY; cur = (cur as DuckDBListType | DuckDBArrayType).valueType) n++;
+  return n;
+}
+
+function literalDepth(items: ArrayItem[]): number {
+  let depth = 0;
+  for (const item of items) if (Array.isArray(item)) depth = Math.max(depth, literalDepth(item));
+  return depth + 1;
+}
+
+/**
+ * A PostgreSQL array of any dimension fits an int4[] parameter; a DuckDB list has a fixed
+ * nesting depth. A mismatch is reported instead of letting DuckDB turn {{a,b}} into '[a, b]'.
+ * `dims` 0 means an empty array, which fits any depth.
+ */
+function checkArrayDims(dims: number, target: DuckDBType): void {
+  const want = listDepth(target);
+  if (dims === 0 || dims === want) return;
+  const name = target.toString();
+  let wanted = name;
+  for (let i = want; i < dims; i++) wanted += '[]';
+  throw new PgError(
+    SqlState.datatypeMismatch,
+    `array parameter has ${dims} dimension${dims === 1 ? '' : 's'}, but the statement expects ${want} (${name})`,
+    dims > want ? { hint: `Cast the parameter to ${wanted} in the query, e.g. $1::${wanted}.` } : {},
+  );
+}
+
+const NAIVE_TIMESTAMP = /^\d+-\d+-\d+(?: \(BC\))?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d*)?)?)?$/i;
+const NAIVE_TIME = /^\d{1,2}:\d{2}(?::\d{2}(?:\.\d*)?)?$/;
+
+/**
+ * A timestamptz/timetz literal without an offset is in the session TimeZone. DuckDB reads it in
+ * its own TimeZone, which is the same zone except for fixed offsets that are not whole hours
+ * (SET TIME ZONE 5.5, '+05:30'): DuckDB cannot hold those, so the offset is written out here.
+ */
+function withSessionOffset(literal: string, timeOnly: boolean, zone: TimeZone | undefined): string {
+  const t = literal.trim();
+  if (!zone?.isFixed || !(timeOnly ? NAIVE_TIME : NAIVE_TIMESTAMP).test(t)) return literal;
+  const offset = formatOffset(zone.offsetAt(0n));
+  // A date alone means its midnight.
+  return (timeOnly || /[ T]\d/.test(t.replace(/ \(BC\)/i, '')) ? t : t + ' 00:00:00') + offset;
+}
+
+function arrayParam(items: ArrayItem[], elem: DuckDBType, session?: InputContext): BoundParam {
   const nestedElem = elem.typeId === DuckDBTypeId.LIST || elem.typeId === DuckDBTypeId.ARRAY ? (elem as DuckDBListType).valueType : undefined;
   let itemType: DuckDBType | undefined;
   const values = items.map((item) => {
     if (item === null) return null;
     if (Array.isArray(item)) {
       // PostgreSQL multi-dimensional arrays map to nested lists.
-      const inner = arrayParam(item, nestedElem ?? elem);
+      const inner = arrayParam(item, nestedElem ?? elem, session);
       itemType = inner.type;
       return inner.value;
     }
-    const p = textParam(item, elem);
+    const p = textParam(item, elem, session);
     itemType = p.type;
     return p.value;
   });
@@ -178,7 +242,8 @@ export function binaryParam(data: Buffer, oid: number): BoundParam {
     case Oid.uuid: {
       need(16);
       const h = data.toString('hex');
-      return { value: `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`, type: UUID };
+      // Bound as text (DuckDB casts it): node-api builds UUID values only from a hugeint.
+      return { value: `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`, type: VARCHAR };
     }
     default: {
       const elem = elementOfArrayOid(oid);
@@ -265,6 +330,7 @@ export function bindParams(
   formats: readonly number[],
   paramOids: readonly number[],
   targetTypes: readonly (DuckDBType | undefined)[],
+  session?: InputContext,
 ): void {
   stmt.clearBindings();
   for (let i = 0; i < params.length; i++) {
@@ -275,7 +341,11 @@ export function bindParams(
     }
     const format = formats.length === 0 ? 0 : formats.length === 1 ? formats[0]! : formats[i]!;
     try {
-      const bound = format === 1 ? binaryParam(raw, paramOids[i] ?? Oid.text) : textParam(decodeUtf8(raw), targetTypes[i]);
+      const target = targetTypes[i];
+      const bound = format === 1 ? binaryParam(raw, paramOids[i] ?? Oid.text) : textParam(decodeUtf8(raw), target, session);
+      if (format === 1 && target && listDepth(target) > 0 && listDepth(bound.type) > 0) {
+        checkArrayDims(raw.length >= 4 ? raw.readInt32BE(0) : 0, target);
+      }
       stmt.bindValue(i + 1, bound.value, bound.type);
     } catch (e) {
       if (e instanceof PgError) {

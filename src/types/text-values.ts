@@ -14,7 +14,7 @@ import {
   type DuckDBUnionType,
   type DuckDBDecimalType,
 } from '@duckdb/node-api';
-import { formatDate, formatInterval, formatTime, formatTimeTz, formatTimestamp, formatTimestampTz } from './datetime.js';
+import { formatDate, formatInterval, formatTime, formatTimeTz, formatTimestamp, formatTimestampTz, formatTimestampJson, TS_INFINITY, TS_NINFINITY } from './datetime.js';
 import { formatFloat4, formatFloat8, formatScaled } from './numbers.js';
 import type { FormatContext } from './format-context.js';
 import { isJsonAlias } from './mapping.js';
@@ -115,12 +115,8 @@ export function valueToText(type: DuckDBType, v: DuckDBValue, ctx: FormatContext
       return formatTimestampScaled((v as unknown as TsSV).seconds, 1_000_000n);
     case DuckDBTypeId.TIMESTAMP_MS:
       return formatTimestampScaled((v as unknown as TsMsV).millis, 1000n);
-    case DuckDBTypeId.TIMESTAMP_NS: {
-      const ns = (v as unknown as TsNsV).nanos;
-      if (ns >= 9223372036854775807n) return 'infinity';
-      if (ns <= -9223372036854775807n) return '-infinity';
-      return formatTimestamp(nsToMicros(ns));
-    }
+    case DuckDBTypeId.TIMESTAMP_NS:
+      return formatTimestampScaled((v as unknown as TsNsV).nanos, 1n);
     case DuckDBTypeId.TIMESTAMP_TZ:
       return formatTimestampTz((v as unknown as TsV).micros, ctx.timeZone);
     case DuckDBTypeId.INTERVAL: {
@@ -145,9 +141,19 @@ export function valueToText(type: DuckDBType, v: DuckDBValue, ctx: FormatContext
 }
 
 function formatTimestampScaled(units: bigint, microsPerUnit: bigint): string {
-  if (units >= 9223372036854775807n) return 'infinity';
-  if (units <= -9223372036854775807n) return '-infinity';
-  return formatTimestamp(units * microsPerUnit);
+  return formatTimestamp(scaleToMicros(units, microsPerUnit));
+}
+
+/**
+ * Microseconds (PostgreSQL's timestamp resolution) from seconds, milliseconds or, with
+ * microsPerUnit 1n, nanoseconds: TIMESTAMP_NS is truncated toward -infinity to the microsecond
+ * (no rounding, so a value never moves to the next second, day or year). DuckDB's infinities
+ * stay infinities.
+ */
+function scaleToMicros(units: bigint, microsPerUnit: bigint): bigint {
+  if (units >= 9223372036854775807n) return TS_INFINITY;
+  if (units <= -9223372036854775807n) return TS_NINFINITY;
+  return microsPerUnit === 1n ? nsToMicros(units) : units * microsPerUnit;
 }
 
 /** Array element quoting rules of array_out. */
@@ -168,13 +174,33 @@ function quoteArrayElement(s: string): string {
 }
 
 function arrayToText(type: DuckDBType, v: DuckDBValue, ctx: FormatContext): string {
+  // A nested list without any element ([[]], [[],[]]) is PostgreSQL's empty array, as in binary.
+  if (isListType((type as DuckDBListType | DuckDBArrayType).valueType) && !hasElement(type, v)) return '{}';
+  return listToText(type, v, ctx);
+}
+
+const isListType = (t: DuckDBType) => t.typeId === DuckDBTypeId.LIST || t.typeId === DuckDBTypeId.ARRAY;
+
+function hasElement(type: DuckDBType, v: DuckDBValue): boolean {
+  const elemType = (type as DuckDBListType | DuckDBArrayType).valueType;
+  const items = (v as unknown as ListV).items;
+  if (!isListType(elemType)) return items.length > 0;
+  for (const item of items) if (item === null || hasElement(elemType, item)) return true;
+  return false;
+}
+
+/**
+ * array_out for a (possibly nested) list. Nested lists of different lengths have no
+ * PostgreSQL equivalent; they are still written the natural way ({{1,2},{3}}) in text.
+ */
+function listToText(type: DuckDBType, v: DuckDBValue, ctx: FormatContext): string {
   const elemType = (type as DuckDBListType | DuckDBArrayType).valueType;
   const items = (v as unknown as ListV).items;
   const parts: string[] = [];
   const nested = elemType.typeId === DuckDBTypeId.LIST || elemType.typeId === DuckDBTypeId.ARRAY;
   for (const item of items) {
     if (item === null) parts.push('NULL');
-    else if (nested) parts.push(arrayToText(elemType, item, ctx));
+    else if (nested) parts.push(listToText(elemType, item, ctx));
     else parts.push(quoteArrayElement(valueToText(elemType, item, ctx)));
   }
   return '{' + parts.join(',') + '}';
@@ -202,8 +228,19 @@ export function valueToJson(type: DuckDBType, v: DuckDBValue, ctx: FormatContext
     case DuckDBTypeId.DOUBLE: {
       const n = v as number;
       if (!Number.isFinite(n)) return Number.isNaN(n) ? '"NaN"' : n > 0 ? '"Infinity"' : '"-Infinity"';
-      return type.typeId === DuckDBTypeId.FLOAT ? formatFloat4(n, 1) : formatFloat8(n, 1);
+      return type.typeId === DuckDBTypeId.FLOAT ? formatFloat4(n, ctx.extraFloatDigits) : formatFloat8(n, ctx.extraFloatDigits);
     }
+    // Timestamps as PostgreSQL's to_json writes them (ISO 8601 with a 'T'); other types use their text output.
+    case DuckDBTypeId.TIMESTAMP:
+      return '"' + formatTimestampJson((v as unknown as TsV).micros) + '"';
+    case DuckDBTypeId.TIMESTAMP_S:
+      return '"' + formatTimestampJson(scaleToMicros((v as unknown as TsSV).seconds, 1_000_000n)) + '"';
+    case DuckDBTypeId.TIMESTAMP_MS:
+      return '"' + formatTimestampJson(scaleToMicros((v as unknown as TsMsV).millis, 1000n)) + '"';
+    case DuckDBTypeId.TIMESTAMP_NS:
+      return '"' + formatTimestampJson(scaleToMicros((v as unknown as TsNsV).nanos, 1n)) + '"';
+    case DuckDBTypeId.TIMESTAMP_TZ:
+      return '"' + formatTimestampJson((v as unknown as TsV).micros, ctx.timeZone) + '"';
     case DuckDBTypeId.DECIMAL:
       return formatScaled((v as unknown as DecimalV).value, (type as DuckDBDecimalType).scale);
     case DuckDBTypeId.VARCHAR:

@@ -1,0 +1,169 @@
+/**
+ * Appends to lake tables: INSERT (any form DuckDB accepts: VALUES, SELECT, DEFAULT VALUES,
+ * column lists, BY NAME, RETURNING), CREATE TABLE AS, COPY FROM. The user's statement runs
+ * against a session-private staging table with the lake table's columns, defaults and NOT NULL
+ * constraints; the staged rows then become Parquet files or inlined catalog rows (§13.1, §13.2).
+ */
+import { PgError, SqlState } from '../../errors/pg-error.js';
+import type { StatementSlice } from '../../sql/lexer.js';
+import type { LakeSession, PreparedLakeWrite } from '../lake-session.js';
+import type { SchemaState, TableEntry } from '../catalog/model.js';
+import type { LakeStatement, ObjectName } from '../sql/lake-statements.js';
+import { duckType, quoteIdent, quoteLiteral, type LakeColumn } from '../types.js';
+import { writeParquet } from './parquet.js';
+import { tableOptions } from './options.js';
+import type { LakeTx } from './tx.js';
+import { columnsFromTempTable } from './ddl.js';
+import { isInlinable } from './inline-encoding.js';
+import { isTemporalStatType } from './stats.js';
+
+interface WriteCtx {
+  inBlock: boolean;
+  defaultSchema: string;
+}
+
+/** Column definitions of a staging table that behaves like the lake table on INSERT. */
+export function stagingColumnDefs(columns: LakeColumn[]): string {
+  return columns
+    .map((c) => {
+      let def = `${quoteIdent(c.name)} ${duckType(c)}`;
+      if (c.defaultValue !== null) def += c.defaultType === 'expression' ? ` DEFAULT ${c.defaultValue}` : ` DEFAULT CAST(${quoteLiteral(c.defaultValue)} AS ${duckType(c)})`;
+      if (!c.nullable) def += ' NOT NULL';
+      return def;
+    })
+    .join(', ');
+}
+
+export class InsertWriter {
+  constructor(private readonly s: LakeSession) {}
+
+  private async stage(table: TableEntry): Promise<string> {
+    const name = this.s.stagingName('ins');
+    await this.s.run(`CREATE TEMP TABLE ${quoteIdent(name)} (${stagingColumnDefs(table.columns)})`);
+    return name;
+  }
+
+  async prepareInsert(target: ObjectName, slice: StatementSlice, ctx: WriteCtx): Promise<PreparedLakeWrite> {
+    if (await this.s.isTempTable(target)) return passthrough(slice.text);
+    const table = this.s.requireTable(target, ctx.defaultSchema);
+    const staging = await this.stage(table);
+    const sql = slice.text.slice(0, target.start) + `temp.main.${quoteIdent(staging)}` + slice.text.slice(target.end);
+    return {
+      sql,
+      finish: async () => {
+        try {
+          await this.appendFromStaging(table, `temp.main.${quoteIdent(staging)}`, ctx);
+        } finally {
+          await this.s.dropStaging(staging);
+        }
+        return {};
+      },
+      abort: () => this.s.dropStaging(staging),
+    };
+  }
+
+  async prepareCopyFromFile(target: ObjectName, slice: StatementSlice, ctx: WriteCtx): Promise<PreparedLakeWrite> {
+    return this.prepareInsert(target, slice, ctx);
+  }
+
+  async prepareCtas(stmt: Extract<LakeStatement, { kind: 'createTable' }>, slice: StatementSlice, ctx: WriteCtx): Promise<PreparedLakeWrite> {
+    const s = this.s;
+    const schema = s.schemaFor(stmt.target, ctx.defaultSchema);
+    const existing = s.findTable(stmt.target, ctx.defaultSchema) ?? s.findView(stmt.target, ctx.defaultSchema);
+    if (existing && !stmt.orReplace) {
+      if (stmt.ifNotExists) return { sql: null, finish: async () => ({ tag: 'CREATE TABLE AS' }), abort: async () => undefined };
+      throw new PgError(SqlState.duplicateTable, `relation "${stmt.target.name}" already exists`);
+    }
+    const staging = s.stagingName('ctas');
+    const sql = `CREATE TEMP TABLE ${quoteIdent(staging)} AS ${stmt.asQuery}`;
+    return {
+      sql,
+      finish: async () => {
+        try {
+          const columns = await columnsFromTempTable(s, staging, 'create');
+          const tx = await s.writeTx(ctx.inBlock);
+          const old = tx.state.tables.get(existing?.id ?? 0);
+          if (old && existing && stmt.orReplace) tx.dropTable(old);
+          const table = tx.createTable(schema.id, stmt.target.name, columns);
+          await this.appendFromStaging(table, `temp.main.${quoteIdent(staging)}`, ctx, tx);
+          if (!ctx.inBlock) await s.finishWrite(tx, false);
+        } finally {
+          await s.dropStaging(staging);
+        }
+        return {};
+      },
+      abort: () => s.dropStaging(staging),
+    };
+  }
+
+  /**
+   * Appends the rows of `source` (a relation with the table's columns) to the table. Commits in
+   * autocommit mode unless a transaction is passed in (the caller commits then).
+   */
+  async appendFromStaging(table: TableEntry, source: string, ctx: WriteCtx, txIn?: LakeTx): Promise<number> {
+    const s = this.s;
+    const lake = s.runtime.lake;
+    const count = Number((await s.rows(`SELECT count(*) FROM ${source}`))[0]![0]);
+    if (count === 0) return 0;
+    const tx = txIn ?? (await s.writeTx(ctx.inBlock));
+    const opts = await tableOptions(lake.store, lake.store.schemaSql, table, lake.metadata.encrypted);
+    if (lake.metadata.encrypted) throw new PgError(SqlState.featureNotSupported, `lake "${lake.name}" is encrypted; lakegres does not write encrypted lakes yet`);
+    const inline = opts.inliningRowLimit > 0 && count + tx.inlinedRowCount(table.id) <= opts.inliningRowLimit && table.columns.every((c) => isInlinable(c, lake.store.kind));
+    if (inline) tx.appendInlined(table.id, await inlinedRows(s, table, source));
+    else tx.appendFiles(table.id, await writeParquet(s.conn, lake, tx.state as SchemaState, table, source, opts));
+    if (!txIn) await s.finishWrite(tx, ctx.inBlock);
+    return count;
+  }
+}
+
+function passthrough(sql: string): PreparedLakeWrite {
+  return { sql, finish: async () => ({}), abort: async () => undefined };
+}
+
+/** Rows as DuckDB text plus per-column stats computed by DuckDB (inlined inserts, §13.2). */
+async function inlinedRows(s: LakeSession, table: TableEntry, source: string) {
+  const cols = table.columns;
+  const textCols = cols.map((c) => `CAST(${quoteIdent(c.name)} AS VARCHAR)`).join(', ');
+  const rows = (await s.rows(`SELECT ${textCols} FROM ${source}`)).map((r) => r.map((v) => (v === null ? null : String(v))));
+  const leaves = statLeaves(cols, source);
+  const stats = [];
+  // One aggregate query per leaf: list elements and map entries have their own cardinality.
+  for (const leaf of leaves) {
+    const agg = valueCompared(leaf.col.type)
+      ? 'CAST(min(v) AS VARCHAR), CAST(max(v) AS VARCHAR)'
+      : 'min(CAST(v AS VARCHAR)), max(CAST(v AS VARCHAR))';
+    const st = (await s.rows(`SELECT count(*), count(*) - count(v), ${agg} FROM (${leaf.relation}) leaf`))[0]!;
+    const total = Number(st[0]);
+    const nulls = Number(st[1]);
+    stats.push({ columnId: leaf.col.id, nullCount: nulls, min: (st[2] as string | null) ?? null, max: (st[3] as string | null) ?? null, hasValues: nulls < total, containsNan: null });
+  }
+  return { rows, stats };
+}
+
+/**
+ * Every scalar leaf of the table with a relation `SELECT ... AS v` over its values: struct fields
+ * inherit the parent's NULLs, list elements and map keys/values are unnested (an empty or NULL
+ * list contributes nothing), as the extension's vector-based statistics see them.
+ */
+function statLeaves(cols: LakeColumn[], source: string): { col: LakeColumn; relation: string }[] {
+  const out: { col: LakeColumn; relation: string }[] = [];
+  const walk = (c: LakeColumn, relation: string) => {
+    if (c.type === 'struct') {
+      for (const f of c.children) walk(f, `SELECT struct_extract(v, ${quoteLiteral(f.name)}) AS v FROM (${relation}) p`);
+    } else if (c.type === 'list') {
+      walk(c.children[0]!, `SELECT unnest(v) AS v FROM (${relation}) p`);
+    } else if (c.type === 'map') {
+      walk(c.children[0]!, `SELECT unnest(map_keys(v)) AS v FROM (${relation}) p`);
+      walk(c.children[1]!, `SELECT unnest(map_values(v)) AS v FROM (${relation}) p`);
+    } else {
+      out.push({ col: c, relation });
+    }
+  };
+  for (const c of cols) walk(c, `SELECT ${quoteIdent(c.name)} AS v FROM ${source}`);
+  return out;
+}
+
+/** Types whose statistics order by value rather than by their text (the extension's rule). */
+function valueCompared(t: string): boolean {
+  return /^u?int\d+$/.test(t) || t === 'float32' || t === 'float64' || t.startsWith('decimal(') || t === 'boolean' || isTemporalStatType(t);
+}
