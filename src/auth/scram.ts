@@ -15,9 +15,17 @@ export interface ScramVerifier {
 const hmac = (key: Buffer, data: string | Buffer) => createHmac('sha256', key).update(data).digest();
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest();
 
-/** PostgreSQL's SASLprep is lenient: non-ASCII passwords are used as given when prep fails. */
-function saslPrep(password: string): string {
-  return password.normalize('NFKC');
+/**
+ * SASLprep (RFC 4013) as far as it changes real passwords: non-ASCII spaces become a space,
+ * "commonly mapped to nothing" characters are dropped, then NFKC. ASCII passwords are used
+ * as given, like PostgreSQL's pg_saslprep (which also uses the raw password when prep fails).
+ */
+export function saslPrep(password: string): string {
+  if (/^[\x00-\x7f]*$/.test(password)) return password;
+  const mapped = password
+    .replace(/[\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000]/g, ' ')
+    .replace(/[\u00ad\u034f\u1806\u180b-\u180d\u200b-\u200d\u2060\ufe00-\ufe0f\ufeff]/g, '');
+  return mapped.normalize('NFKC');
 }
 
 export function makeVerifier(password: string, iterations = 4096, salt: Buffer = randomBytes(16)): ScramVerifier {
@@ -48,7 +56,8 @@ export class ScramError extends Error {}
 
 /**
  * One server-side SCRAM exchange. `verifier` is undefined for an unknown user: the exchange
- * then runs against a deterministic mock so that it fails only at the end, like PostgreSQL.
+ * then runs against `mock` (see UserStore.mockVerifier) so that it fails only at the end,
+ * like PostgreSQL, doing the same work as for a wrong password.
  */
 export class ScramExchange {
   private clientFirstBare = '';
@@ -58,14 +67,9 @@ export class ScramExchange {
   private readonly v: ScramVerifier;
   private readonly real: boolean;
 
-  constructor(verifier: ScramVerifier | undefined, mockSeed: string, private readonly channelBinding?: Buffer) {
+  constructor(verifier: ScramVerifier | undefined, mock: ScramVerifier, private readonly channelBinding?: Buffer) {
     this.real = verifier !== undefined;
-    this.v = verifier ?? {
-      iterations: 4096,
-      salt: createHash('sha256').update('lakegres-mock-salt:' + mockSeed).digest().subarray(0, 16),
-      storedKey: randomBytes(32),
-      serverKey: randomBytes(32),
-    };
+    this.v = verifier ?? mock;
   }
 
   /** Handles SASLInitialResponse; returns server-first-message. */

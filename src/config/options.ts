@@ -41,6 +41,14 @@ export interface LakegresConfig {
   logLevel: string;
   httpPort?: number;
   allowFileAccess: boolean;
+  catalog?: string;
+  metadataSchema?: string;
+  dataPath?: string;
+  s3Endpoint?: string;
+  s3Region?: string;
+  s3UrlStyle: string;
+  s3CacheSize: string;
+  s3CacheDir?: string;
 }
 
 export const OPTIONS: OptionSpec[] = [
@@ -65,39 +73,62 @@ export const OPTIONS: OptionSpec[] = [
   { key: 'slowStatementMs', flag: '--slow-statement-ms', type: 'int', default: 1000, arg: '<ms>', description: 'log statements slower than this (0 = off)' },
   { key: 'logLevel', flag: '--log-level', type: 'string', default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], arg: '<level>', description: 'log level' },
   { key: 'httpPort', flag: '--http-port', type: 'int', arg: '<port>', description: 'HTTP port for /health, /ready and /metrics (off when unset)' },
+  { key: 'catalog', flag: '--catalog', type: 'string', arg: '<url|file>', description: 'catalog of the first database: postgres://user@host/db, or a DuckDB catalog file; default: <data-dir>/metadata.ducklake' },
+  { key: 'metadataSchema', flag: '--metadata-schema', type: 'string', arg: '<schema>', description: "schema of the catalog tables (PostgreSQL catalogs; default: the catalog's default schema)" },
+  { key: 'dataPath', flag: '--data-path', type: 'string', arg: '<dir|s3://bucket/prefix/>', description: 'where the first database keeps its Parquet files; default: <data-dir>/data/ (new lakes) or what the catalog records' },
+  { key: 's3Endpoint', flag: '--s3-endpoint', type: 'string', arg: '<url>', description: 'S3 endpoint URL (MinIO, s3rver, ...); default: AWS' },
+  { key: 's3Region', flag: '--s3-region', type: 'string', arg: '<region>', description: 'S3 region; default: from the AWS configuration, else us-east-1' },
+  { key: 's3UrlStyle', flag: '--s3-url-style', type: 'string', default: 'path', choices: ['path', 'vhost'], arg: '<style>', description: 'S3 addressing: path (bucket in the path, for MinIO and most endpoints) or vhost' },
+  { key: 's3CacheSize', flag: '--s3-cache-size', type: 'string', default: '2GB', arg: '<size>', description: 'bound of the local cache of S3 objects that DuckDB reads (e.g. 512MB, 10GB)' },
+  { key: 's3CacheDir', flag: '--s3-cache-dir', type: 'string', arg: '<dir>', description: 'directory of the S3 object cache; default: <data-dir>/s3cache' },
   { key: 'allowFileAccess', flag: '--allow-file-access', type: 'bool', default: false, description: "let SQL read and write the server's files (read_csv, COPY ... TO 'file', ...)" },
 ];
 
 export const envName = (spec: OptionSpec) => 'LAKEGRES_' + spec.flag.slice(2).replace(/-/g, '_').toUpperCase();
 
-function configError(message: string): PgError {
-  return new PgError(SqlState.configFileError, message);
+/** An invalid option value, config file or users file: the CLI exits with status 2. */
+export class ConfigError extends PgError {
+  constructor(message: string) {
+    super(SqlState.configFileError, message);
+    this.name = 'ConfigError';
+  }
 }
+
+function configError(message: string): ConfigError {
+  return new ConfigError(message);
+}
+
+/** Option name as the user wrote it for a source (flag, env variable or config-file key). */
+const display = (spec: OptionSpec, source: string) => (source.startsWith('LAKEGRES_') ? source : source === spec.flag ? spec.flag : `${source}: ${spec.key}`);
 
 function coerce(spec: OptionSpec, raw: unknown, source: string): unknown {
   if (raw === undefined || raw === null) return undefined;
   switch (spec.type) {
     case 'int': {
-      const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
-      if (!Number.isInteger(n) || n < 0) throw configError(`${source}: ${spec.flag.slice(2)} must be a non-negative integer, got ${JSON.stringify(raw)}`);
-      return n;
+      // Digits only: Number() would also accept "1e3", "0x10" or "" (0).
+      const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+      if (!/^\d{1,15}$/.test(text)) throw configError(`invalid value for ${display(spec, source)}: expected a non-negative integer, got ${JSON.stringify(raw)}`);
+      return Number(text);
     }
     case 'bool': {
       if (typeof raw === 'boolean') return raw;
       const s = String(raw).trim().toLowerCase();
       if (['1', 'true', 'yes', 'on'].includes(s)) return true;
       if (['0', 'false', 'no', 'off', ''].includes(s)) return false;
-      throw configError(`${source}: ${spec.flag.slice(2)} must be true or false, got ${JSON.stringify(raw)}`);
+      throw configError(`invalid value for ${display(spec, source)}: expected true or false, got ${JSON.stringify(raw)}`);
     }
     case 'list': {
-      const list = Array.isArray(raw) ? raw.map(String) : String(raw).split(',');
+      if (!Array.isArray(raw) && typeof raw !== 'string') throw configError(`invalid value for ${display(spec, source)}: expected a comma-separated string or an array, got ${JSON.stringify(raw)}`);
+      const list = Array.isArray(raw) ? raw.map(String) : raw.split(',');
       const clean = list.map((s) => s.trim()).filter(Boolean);
-      if (clean.length === 0) throw configError(`${source}: ${spec.flag.slice(2)} must not be empty`);
+      if (clean.length === 0) throw configError(`invalid value for ${display(spec, source)}: must not be empty`);
       return clean;
     }
     default: {
+      if (typeof raw !== 'string' && typeof raw !== 'number') throw configError(`invalid value for ${display(spec, source)}: expected a string, got ${JSON.stringify(raw)}`);
       const s = String(raw);
-      if (spec.choices && !spec.choices.includes(s)) throw configError(`${source}: ${spec.flag.slice(2)} must be one of ${spec.choices.join(', ')}, got ${JSON.stringify(raw)}`);
+      if (spec.choices && !spec.choices.includes(s)) throw configError(`invalid value for ${display(spec, source)}: must be one of ${spec.choices.join(', ')}, got ${JSON.stringify(raw)}`);
+      if (s === '' && spec.key !== 'password') throw configError(`invalid value for ${display(spec, source)}: must not be empty`);
       return s;
     }
   }
@@ -119,11 +150,18 @@ export function resolveConfig(cli: Record<string, unknown>, env: NodeJS.ProcessE
       throw configError(`cannot read config file ${configPath}: ${(e as Error).message}`);
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw configError(`config file ${configPath} must hold a JSON object`);
-    const known = new Map(OPTIONS.map((o) => [o.key as string, o]));
+    // Keys are the camelCase option names; the flag spelling ("data-dir") is accepted too.
+    const known = new Map<string, OptionSpec>();
+    for (const o of OPTIONS) {
+      if (o.key === 'config') continue;
+      known.set(o.key, o);
+      known.set(o.flag.slice(2), o);
+    }
     for (const [k, v] of Object.entries(parsed)) {
       const spec = known.get(k);
-      if (!spec) throw configError(`config file ${configPath}: unknown option "${k}" (known: ${[...known.keys()].join(', ')})`);
-      out[k] = coerce(spec, v, configPath);
+      if (!spec) throw configError(`config file ${configPath}: unknown option "${k}" (known: ${OPTIONS.filter((o) => o.key !== 'config').map((o) => o.key).join(', ')})`);
+      if (v === null) continue;
+      out[spec.key] = coerce(spec, v, configPath);
     }
   }
   for (const spec of OPTIONS) {
@@ -140,12 +178,39 @@ export function resolveConfig(cli: Record<string, unknown>, env: NodeJS.ProcessE
 }
 
 function validate(cfg: LakegresConfig): void {
-  if (cfg.port > 65535) throw configError(`port must be at most 65535, got ${cfg.port}`);
-  if (cfg.maxConnections < 1) throw configError('max-connections must be at least 1');
+  if (cfg.port > 65535) throw configError(`invalid value for --port: must be at most 65535, got ${cfg.port}`);
+  if (cfg.httpPort !== undefined && cfg.httpPort > 65535) throw configError(`invalid value for --http-port: must be at most 65535, got ${cfg.httpPort}`);
+  if (cfg.maxConnections < 1) throw configError('invalid value for --max-connections: must be at least 1');
+  if (cfg.threads !== undefined && cfg.threads < 1) throw configError('invalid value for --threads: must be at least 1');
+  if (!validUserName(cfg.user)) throw configError(`invalid value for --user: ${JSON.stringify(cfg.user)} (at most 63 bytes, no ':' and no control characters)`);
   if (cfg.tls === 'on' && (!cfg.tlsCert || !cfg.tlsKey)) throw configError('--tls on needs --tls-cert and --tls-key');
   if ((cfg.tlsCert && !cfg.tlsKey) || (!cfg.tlsCert && cfg.tlsKey)) throw configError('--tls-cert and --tls-key go together');
   if (cfg.tlsCert && cfg.tls === 'off') cfg.tls = 'on';
+  if (cfg.dataPath && /^s3:/i.test(cfg.dataPath) && !/^s3:\/\/[^/]+/i.test(cfg.dataPath)) throw configError(`invalid value for --data-path: ${JSON.stringify(cfg.dataPath)} (expected s3://bucket/prefix/)`);
+  if (cfg.dataPath && /^[a-z][a-z0-9+.-]*:\/\//i.test(cfg.dataPath) && !/^s3:/i.test(cfg.dataPath)) throw configError(`invalid value for --data-path: only local directories and s3:// are supported, got ${JSON.stringify(cfg.dataPath)}`);
+  if (cfg.catalog && /^[a-z][a-z0-9+.-]*:\/\//i.test(cfg.catalog) && !/^postgres(ql)?:\/\//i.test(cfg.catalog)) throw configError(`invalid value for --catalog: expected postgres://... or a file path, got ${JSON.stringify(cfg.catalog.replace(/:[^:@/]*@/, ':***@'))}`);
+  if (parseByteSize(cfg.s3CacheSize) === undefined) throw configError(`invalid value for --s3-cache-size: ${JSON.stringify(cfg.s3CacheSize)} (expected a size such as 512MB or 10GB)`);
   for (const name of cfg.database) {
     if (!/^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/.test(name)) throw configError(`invalid database name "${name}"`);
   }
+}
+
+/** User names as the users file can hold them: 1..63 bytes, no ':' (the separator), no control characters. */
+export function validUserName(name: string): boolean {
+  return name.length > 0 && Buffer.byteLength(name) <= 63 && !/[:\x00-\x1f\x7f]/.test(name);
+}
+
+/** "512MB", "10GB", "1.5 GiB", "1000000" → bytes; undefined when not a size. */
+export function parseByteSize(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b?|b)?\s*$/i.exec(text);
+  if (!m) return undefined;
+  const unit = (m[2] ?? 'b').toLowerCase().replace(/i?b$/, '') || 'b';
+  const mult: Record<string, number> = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+  const n = Number(m[1]) * (mult[unit] ?? NaN);
+  return Number.isFinite(n) ? Math.floor(n) : undefined;
+}
+
+/** A connection URL with its password replaced, for logs and --print-config. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*):[^@/]*@/i, '$1:[redacted]@').replace(/(password=)[^&\s]*/gi, '$1[redacted]');
 }

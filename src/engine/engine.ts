@@ -13,15 +13,16 @@ export interface EngineOptions {
   threads?: number;
   tempDirectory?: string;
   allowFileAccess: boolean;
-  /** Database names clients connect to; each is attached from <dataDir>/<name>.duckdb. */
-  databases: string[];
 }
 
 export const quoteIdent = (name: string) => '"' + name.replace(/"/g, '""') + '"';
 const quoteLiteral = (s: string) => "'" + s.replace(/'/g, "''") + "'";
 
 export class Engine {
-  private constructor(readonly instance: DuckDBInstance, readonly options: EngineOptions) {}
+  private constructor(
+    readonly instance: DuckDBInstance,
+    readonly options: EngineOptions,
+  ) {}
 
   static async create(options: EngineOptions): Promise<Engine> {
     const tempDirectory = options.tempDirectory ?? path.join(options.dataDir, 'tmp');
@@ -36,21 +37,23 @@ export class Engine {
     if (options.memoryLimit) config.memory_limit = options.memoryLimit;
     if (options.threads) config.threads = String(options.threads);
     const instance = await DuckDBInstance.create(':memory:', config);
-    const engine = new Engine(instance, options);
-    const setup = await instance.connect();
+    return new Engine(instance, { ...options, tempDirectory });
+  }
+
+  /**
+   * Unless file access is allowed, SQL can reach only the server's own directories from now on
+   * (spill files, the lakes' local data and the S3 cache). This cannot be undone or changed later.
+   */
+  async lockDown(directories: string[]): Promise<void> {
+    if (this.options.allowFileAccess) return;
+    const setup = await this.instance.connect();
     try {
-      for (const db of options.databases) {
-        await setup.run(`ATTACH ${quoteLiteral(path.join(options.dataDir, `${db}.duckdb`))} AS ${quoteIdent(db)}`);
-      }
-      if (!options.allowFileAccess) {
-        // Keep the server's own directories reachable (spill files, attached databases).
-        await setup.run(`SET allowed_directories = [${quoteLiteral(tempDirectory)}, ${quoteLiteral(path.resolve(options.dataDir))}]`);
-        await setup.run('SET enable_external_access = false');
-      }
+      const dirs = [this.options.tempDirectory!, ...directories].map((d) => quoteLiteral(path.resolve(d)));
+      await setup.run(`SET allowed_directories = [${dirs.join(', ')}]`);
+      await setup.run('SET enable_external_access = false');
     } finally {
       setup.closeSync();
     }
-    return engine;
   }
 
   connect(): Promise<DuckDBConnection> {

@@ -7,7 +7,7 @@ import { PgError, SqlState } from '../errors/pg-error.js';
 import { fromDuckDBError } from '../errors/duckdb-errors.js';
 import type { StatementSlice } from '../sql/lexer.js';
 import type { LakeRuntime } from './service.js';
-import type { SchemaEntry, SchemaState, TableEntry, ViewEntry } from './catalog/model.js';
+import type { SchemaEntry, SchemaState, SnapshotRow, TableEntry, ViewEntry } from './catalog/model.js';
 import { LakeTx } from './write/tx.js';
 import { classifyLakeStatement, type LakeStatement, type ObjectName } from './sql/lake-statements.js';
 import { needsLakeRewrite, rewriteLakeSql } from './sql/rewrite.js';
@@ -22,16 +22,18 @@ export interface PreparedLakeWrite {
   sql: string | null;
   /** Runs after `sql` (or instead of it): writes files, commits in autocommit mode. Returns the row count for the tag. */
   finish(rowCount: number): Promise<{ tag?: string }>;
-  /** Cleans up when `sql` failed. */
+  /** Cleans up when `sql` failed (or was never run). */
   abort(): Promise<void>;
+  /** An internal name in `sql` that errors should show as the user's (staging table → lake table). */
+  rename?: { from: string; to: string };
 }
 
 export class LakeSession {
   /** The lake transaction of the current SQL transaction block, once it wrote something. */
   tx?: LakeTx;
   lastCommitted?: number;
-  /** Snapshot pinned by the current transaction block (or by SET lakegres.snapshot). */
-  private pinned?: number;
+  /** Snapshot read by the current transaction since its first statement. */
+  private pinned?: { snapshot: SnapshotRow; state: SchemaState };
   readonly ddl: DdlWriter;
   readonly inserts: InsertWriter;
 
@@ -49,16 +51,33 @@ export class LakeSession {
 
   /** The schema state the session currently reads. */
   get state(): SchemaState {
-    return this.tx?.state ?? this.runtime.live.state!;
+    return this.tx?.state ?? this.pinned?.state ?? this.runtime.live.state!;
   }
 
   get snapshotId(): number {
-    return this.tx?.base.id ?? this.runtime.live.snapshot!.id;
+    return this.tx?.base.id ?? this.pinned?.snapshot.id ?? this.runtime.live.snapshot!.id;
   }
 
-  /** Before an autocommit statement or the first statement of a block: see the newest snapshot. */
+  /** Brings the shared live database up to the newest committed snapshot. */
   async refresh(): Promise<void> {
     await this.runtime.refresh();
+  }
+
+  /**
+   * Before a statement runs on the session's connection. Autocommit statements see the newest
+   * snapshot; a transaction sees the snapshot of its first statement until it ends (the live
+   * database is versioned by DuckDB, so the connection's transaction keeps reading that one).
+   */
+  async beginStatement(inTransaction: boolean): Promise<void> {
+    if (!inTransaction) {
+      this.pinned = undefined;
+      await this.refresh();
+      return;
+    }
+    if (this.pinned) return;
+    await this.refresh();
+    const live = this.runtime.live;
+    this.pinned = { snapshot: live.snapshot!, state: live.state! };
   }
 
   /** A unique name for a staging table of this session. */
@@ -109,7 +128,8 @@ export class LakeSession {
     if (this.tx) return this.tx;
     if (!inBlock) await this.refresh();
     const live = this.runtime.live;
-    const tx = new LakeTx(this.runtime.lake, live.snapshot!, live.state!);
+    const base = inBlock && this.pinned ? this.pinned : { snapshot: live.snapshot!, state: live.state! };
+    const tx = new LakeTx(this.runtime.lake, base.snapshot, base.state);
     if (inBlock) this.tx = tx;
     return tx;
   }

@@ -124,8 +124,12 @@ export function copyOutResponse(w: BufferWriter, format: 0 | 1, columnFormats: r
 export const copyData = (w: BufferWriter, data: Uint8Array) => w.begin(BackendType.CopyData).bytes(data).end();
 export const copyDone = (w: BufferWriter) => w.begin(BackendType.CopyDone).end();
 
+/**
+ * NegotiateProtocolVersion. The first field is documented as the newest minor version, but
+ * PostgreSQL sends (and libpq reads) the whole version code, 3.minor as 0x0003_minor.
+ */
 export function negotiateProtocolVersion(w: BufferWriter, newestMinor: number, unsupportedOptions: readonly string[]): void {
-  w.begin(BackendType.NegotiateProtocolVersion).int32(newestMinor).int32(unsupportedOptions.length);
+  w.begin(BackendType.NegotiateProtocolVersion).int32((3 << 16) | newestMinor).int32(unsupportedOptions.length);
   for (const o of unsupportedOptions) w.cstring(o);
   w.end();
 }

@@ -3,6 +3,7 @@
  * PostgreSQL's limits before any payload buffer is allocated, so a client that announces
  * an absurd length is refused instead of costing memory.
  */
+import { isUtf8 } from 'node:buffer';
 import { PgError, SqlState } from '../errors/pg-error.js';
 
 /** PostgreSQL's MAX_STARTUP_PACKET_LENGTH. */
@@ -20,7 +21,10 @@ export interface Frame {
   payload: Buffer;
 }
 
-/** Maximum payload length (excluding the 4 length bytes) for each frontend message type. */
+/**
+ * Maximum value of the length word (which counts itself) for each frontend message type, as
+ * PostgreSQL's pq_getmessage checks it; undefined for types that are not valid after startup.
+ */
 export function messageLimit(type: number): number | undefined {
   switch (type) {
     case 0x51: // Q Query
@@ -50,6 +54,11 @@ export class FrameReader {
   private buffered = 0;
   /** Startup packets carry no type byte. */
   startupPhase = true;
+  /**
+   * Until the session is ready only password/SASL messages are valid. Anything else is refused
+   * from its type byte, before its (possibly huge) payload is buffered, as PostgreSQL does.
+   */
+  authenticating = true;
 
   push(data: Buffer): void {
     if (data.length === 0) return;
@@ -69,17 +78,19 @@ export class FrameReader {
     if (this.startupPhase) {
       if (this.buffered < 4) return undefined;
       const len = this.peekInt32(0);
-      if (len < 8 || len > MAX_STARTUP_PACKET) throw fatal('invalid length of startup packet');
+      // PostgreSQL limits the packet without its length word.
+      if (len < 8 || len - 4 > MAX_STARTUP_PACKET) throw fatal('invalid length of startup packet');
       if (this.buffered < len) return undefined;
       const all = this.consume(len);
       return { type: 0, payload: all.subarray(4) };
     }
     if (this.buffered < 5) return undefined;
     const type = this.peekByte(0);
+    if (this.authenticating && type !== 0x70) throw fatal(`expected password response, got message type ${type}`);
     const limit = messageLimit(type);
     if (limit === undefined) throw fatal(`invalid frontend message type ${type}`);
     const len = this.peekInt32(1);
-    if (len < 4 || len - 4 > limit) throw fatal('invalid message length');
+    if (len < 4 || len > limit) throw fatal('invalid message length');
     if (this.buffered < len + 1) return undefined;
     const all = this.consume(len + 1);
     return { type, payload: all.subarray(5) };
@@ -204,21 +215,71 @@ export class PayloadReader {
   }
 }
 
-const strictDecoder = new TextDecoder('utf-8', { fatal: true });
-
+/**
+ * Validates and decodes client text as PostgreSQL does for a UTF8 database: invalid sequences
+ * and NUL bytes are refused with 22021, naming the offending bytes like PostgreSQL.
+ */
 export function decodeUtf8(raw: Uint8Array): string {
-  // ASCII fast path
-  let ascii = true;
-  for (let i = 0; i < raw.length; i++) {
-    if (raw[i]! > 127) {
-      ascii = false;
-      break;
+  const buf = asBuffer(raw);
+  checkUtf8(buf);
+  return buf.toString('utf8');
+}
+
+/** Throws 22021 unless `raw` is valid UTF-8 without NUL bytes (no string is built). */
+export function checkUtf8(raw: Uint8Array): void {
+  const buf = asBuffer(raw);
+  if (buf.indexOf(0) >= 0 || !isUtf8(buf)) throw invalidEncoding(buf);
+}
+
+function asBuffer(raw: Uint8Array): Buffer {
+  return Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.length);
+}
+
+/** Length of the UTF-8 sequence a lead byte announces (pg_utf_mblen). */
+function utf8Len(b: number): number {
+  if ((b & 0x80) === 0) return 1;
+  if ((b & 0xe0) === 0xc0) return 2;
+  if ((b & 0xf0) === 0xe0) return 3;
+  if ((b & 0xf8) === 0xf0) return 4;
+  return 1;
+}
+
+/** Whether the `len` bytes at `i` form one legal UTF-8 character (pg_utf8_islegal). */
+function legalUtf8(buf: Buffer, i: number, len: number): boolean {
+  const a = buf[i]!;
+  const cont = (x: number | undefined) => x !== undefined && x >= 0x80 && x <= 0xbf;
+  switch (len) {
+    case 1:
+      return a !== 0 && a < 0x80;
+    case 2:
+      return a >= 0xc2 && a <= 0xdf && cont(buf[i + 1]);
+    case 3: {
+      const b = buf[i + 1]!;
+      if (a === 0xe0 && (b < 0xa0 || b > 0xbf)) return false;
+      if (a === 0xed && (b < 0x80 || b > 0x9f)) return false;
+      return cont(b) && cont(buf[i + 2]);
     }
+    case 4: {
+      const b = buf[i + 1]!;
+      if (a === 0xf0 && (b < 0x90 || b > 0xbf)) return false;
+      if (a === 0xf4 && (b < 0x80 || b > 0x8f)) return false;
+      if (a > 0xf4) return false;
+      return cont(b) && cont(buf[i + 2]) && cont(buf[i + 3]);
+    }
+    default:
+      return false;
   }
-  if (ascii) return Buffer.from(raw.buffer, raw.byteOffset, raw.length).toString('latin1');
-  try {
-    return strictDecoder.decode(raw);
-  } catch {
-    throw new PgError(SqlState.characterNotInRepertoire, 'invalid byte sequence for encoding "UTF8"');
+}
+
+function invalidEncoding(buf: Buffer): PgError {
+  let i = 0;
+  while (i < buf.length) {
+    const len = utf8Len(buf[i]!);
+    if (i + len > buf.length || !legalUtf8(buf, i, len)) break;
+    i += len;
   }
+  const end = Math.min(i + utf8Len(buf[i] ?? 0), buf.length, i + 8);
+  const shown: string[] = [];
+  for (let j = i; j < end; j++) shown.push('0x' + buf[j]!.toString(16).padStart(2, '0'));
+  return new PgError(SqlState.characterNotInRepertoire, `invalid byte sequence for encoding "UTF8"${shown.length ? ': ' + shown.join(' ') : ''}`);
 }

@@ -1,6 +1,6 @@
 /** Decoders for frontend (client → server) messages after startup. */
 import { PgError, SqlState } from '../errors/pg-error.js';
-import { PayloadReader, type Frame } from './frames.js';
+import { PayloadReader, checkUtf8, type Frame } from './frames.js';
 
 export type FrontendMessage =
   | { kind: 'query'; sql: string }
@@ -16,12 +16,32 @@ export type FrontendMessage =
   | { kind: 'copyDone' }
   | { kind: 'copyFail'; message: string }
   | { kind: 'password'; data: Buffer }
-  | { kind: 'functionCall' };
+  | { kind: 'functionCall' }
+  /**
+   * A well-framed message whose payload is malformed (bad counts, trailing bytes, invalid
+   * UTF-8). PostgreSQL answers these with an ERROR, not FATAL: the framing is intact, so the
+   * session goes on. `extended` tells whether the error starts skip-until-Sync.
+   */
+  | { kind: 'invalid'; type: number; extended: boolean; error: PgError };
 
-/** PostgreSQL caps the number of parameters of one statement at 65535. */
-const MAX_PARAMS = 65535;
+/** Message types after which an error makes PostgreSQL skip messages until Sync. */
+const EXTENDED_TYPES = new Set([0x50, 0x42, 0x44, 0x45, 0x43, 0x48]);
 
+/**
+ * Decodes one frame. Payload problems come back as an `invalid` message (an ERROR for the
+ * session to report in order); only violations that end the connection throw (FATAL).
+ */
 export function decodeFrontend(frame: Frame): FrontendMessage {
+  try {
+    return decode(frame);
+  } catch (e) {
+    if (e instanceof PgError && e.severity === 'FATAL') throw e;
+    const error = e instanceof PgError ? e : new PgError(SqlState.protocolViolation, 'invalid message format');
+    return { kind: 'invalid', type: frame.type, extended: EXTENDED_TYPES.has(frame.type), error };
+  }
+}
+
+function decode(frame: Frame): FrontendMessage {
   const r = new PayloadReader(frame.payload);
   switch (frame.type) {
     case 0x51: {
@@ -32,8 +52,8 @@ export function decodeFrontend(frame: Frame): FrontendMessage {
     case 0x50: {
       const name = r.cstring();
       const sql = r.cstring();
-      const n = r.int16();
-      if (n < 0) throw invalid('invalid number of parameter types');
+      // Counts are unsigned 16-bit, as PostgreSQL reads them.
+      const n = r.uint16();
       if (n * 4 > r.remaining) throw invalid('insufficient data left in message');
       const paramTypes: number[] = [];
       for (let i = 0; i < n; i++) paramTypes.push(r.uint32());
@@ -43,21 +63,27 @@ export function decodeFrontend(frame: Frame): FrontendMessage {
     case 0x42: {
       const portal = r.cstring();
       const statement = r.cstring();
-      const nFormats = r.int16();
-      if (nFormats < 0 || nFormats * 2 > r.remaining) throw invalid('insufficient data left in message');
+      const nFormats = r.uint16();
+      if (nFormats * 2 > r.remaining) throw invalid('insufficient data left in message');
       const paramFormats: number[] = [];
       for (let i = 0; i < nFormats; i++) paramFormats.push(checkFormat(r.int16()));
-      const nParams = r.int16();
-      if (nParams < 0 || nParams > MAX_PARAMS || nParams * 4 > r.remaining) throw invalid('insufficient data left in message');
+      const nParams = r.uint16();
+      if (nParams * 4 > r.remaining) throw invalid('insufficient data left in message');
       const params: (Buffer | null)[] = [];
       for (let i = 0; i < nParams; i++) {
         const len = r.int32();
         if (len === -1) params.push(null);
-        else if (len < 0) throw invalid('invalid parameter length');
+        else if (len < 0) throw invalid('insufficient data left in message');
         else params.push(r.bytes(len));
       }
-      const nResult = r.int16();
-      if (nResult < 0 || nResult * 2 > r.remaining) throw invalid('insufficient data left in message');
+      // Text parameters are client strings: PostgreSQL converts (and so validates) them at Bind.
+      for (let i = 0; i < params.length; i++) {
+        const format = paramFormats.length === 0 ? 0 : paramFormats.length === 1 ? paramFormats[0] : paramFormats[i];
+        const value = params[i];
+        if (format === 0 && value) checkUtf8(value);
+      }
+      const nResult = r.uint16();
+      if (nResult * 2 > r.remaining) throw invalid('insufficient data left in message');
       const resultFormats: number[] = [];
       for (let i = 0; i < nResult; i++) resultFormats.push(checkFormat(r.int16()));
       r.expectEnd();
@@ -98,7 +124,8 @@ export function decodeFrontend(frame: Frame): FrontendMessage {
     case 0x66:
       return { kind: 'copyFail', message: r.cstring() };
     case 0x70:
-      return { kind: 'password', data: r.rest() };
+      // After authentication a password message is as invalid as an unknown type.
+      throw new PgError(SqlState.protocolViolation, `invalid frontend message type ${frame.type}`, { severity: 'FATAL' });
     case 0x46:
       return { kind: 'functionCall' };
     default:
@@ -107,7 +134,7 @@ export function decodeFrontend(frame: Frame): FrontendMessage {
 }
 
 function checkFormat(f: number): number {
-  if (f !== 0 && f !== 1) throw new PgError(SqlState.protocolViolation, `unsupported format code: ${f}`);
+  if (f !== 0 && f !== 1) throw new PgError(SqlState.invalidParameterValue, `unsupported format code: ${f}`);
   return f;
 }
 

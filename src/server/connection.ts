@@ -18,6 +18,7 @@ import { ScramExchange, ScramError, verifyPassword } from '../auth/scram.js';
 import { md5Matches, md5Stored } from '../auth/md5.js';
 import type { ServerContext } from './context.js';
 import { quoteIdent } from '../engine/engine.js';
+import { LakeSession } from '../lake/lake-session.js';
 import { fromDuckDBError } from '../errors/duckdb-errors.js';
 
 const SSL_REQUEST = 80877103;
@@ -70,8 +71,34 @@ export class ClientConnection {
 
   private onData(data: Buffer): void {
     if (this.phase === 'closed') return;
+    if (this.firstData) {
+      this.firstData = false;
+      // 0x16 = TLS handshake record: PostgreSQL 17 direct TLS (sslnegotiation=direct).
+      if (data[0] === 0x16) return this.directTls(data);
+    }
     this.reader.push(data);
     void this.pump();
+  }
+
+  private firstData = true;
+
+  /** Direct TLS: no SSLRequest; like PostgreSQL 17, refused (connection closed) without TLS or ALPN "postgresql". */
+  private directTls(data: Buffer): void {
+    const reject = (message: string) => {
+      this.log.info({ code: SqlState.protocolViolation }, message);
+      this.phase = 'closed';
+      this.channel.destroy();
+    };
+    if (!this.ctx.tls) return reject('direct SSL connection request received, but SSL is not enabled');
+    this.socket.pause();
+    this.socket.removeAllListeners('data');
+    this.socket.unshift(data);
+    this.upgradeToTls().then(
+      () => {
+        if ((this.socket as tls.TLSSocket).alpnProtocol !== 'postgresql') reject('received direct SSL connection request without ALPN protocol negotiation extension');
+      },
+      (e: Error) => reject(e.message),
+    );
   }
 
   private pumping = false;
@@ -112,10 +139,9 @@ export class ClientConnection {
     try {
       msg = decodeFrontend(frame);
     } catch (e) {
-      const err = e instanceof PgError ? e : new PgError(SqlState.protocolViolation, String(e));
-      // Malformed messages end the connection: the stream can no longer be trusted.
-      void session.fatal(new PgError(err.code, err.message, { severity: 'FATAL' }));
-      this.phase = 'closed';
+      // Only violations that make the stream untrustworthy throw here (payload errors come
+      // back as 'invalid' messages): FATAL, after the messages received before it.
+      this.fatalInOrder(e, frame.type);
       return;
     }
     session.enqueue(msg, frame.payload.length + 5);
@@ -124,6 +150,18 @@ export class ClientConnection {
       this.socket.pause();
       session.whenDrained(() => this.resume());
     }
+  }
+
+  /**
+   * A protocol violation after startup: the session reports it as FATAL once the messages
+   * before it are handled (as PostgreSQL, which reads one message at a time), then ends.
+   * Nothing more is read from the socket.
+   */
+  private fatalInOrder(e: unknown, type: number): void {
+    const err = e instanceof PgError ? e : new PgError(SqlState.protocolViolation, (e as Error)?.message ?? String(e));
+    const error = err.severity === 'FATAL' ? err : new PgError(err.code, err.message, { severity: 'FATAL' });
+    this.phase = 'closed';
+    this.session!.enqueue({ kind: 'invalid', type, extended: false, error }, 0);
   }
 
   private resume(): void {
@@ -146,6 +184,8 @@ export class ClientConnection {
       if (frame.payload.length !== 4) throw new PgError(SqlState.protocolViolation, 'invalid length of startup packet', { severity: 'FATAL' });
       if (this.tlsActive || !this.ctx.tls) {
         this.socket.write('N');
+        // As PostgreSQL: nothing may follow the request before the client has read the answer.
+        if (this.reader.bufferedBytes > 0) throw unencryptedData('SSL request');
         return;
       }
       // Bytes sent after SSLRequest but before the handshake could be injected by a man in the middle.
@@ -157,6 +197,7 @@ export class ClientConnection {
     if (code === GSSENC_REQUEST) {
       if (frame.payload.length !== 4) throw new PgError(SqlState.protocolViolation, 'invalid length of startup packet', { severity: 'FATAL' });
       this.socket.write('N');
+      if (this.reader.bufferedBytes > 0) throw unencryptedData('GSSAPI encryption request');
       return;
     }
     if (code === CANCEL_REQUEST) {
@@ -228,28 +269,30 @@ export class ClientConnection {
       this.authStep = async (frame) => {
         const password = passwordOf(frame);
         let ok = false;
-        if (secret?.plain !== undefined) ok = constantTimeEqual(secret.plain, password);
-        else if (secret?.scram) ok = verifyPassword(secret.scram, password);
+        if (secret?.scram) ok = verifyPassword(secret.scram, password);
         else if (secret?.md5) ok = constantTimeEqual(md5Stored(user, password), secret.md5);
+        else verifyPassword(this.ctx.users.mockVerifier(user), password); // same work for unknown users
         if (!ok) throw failed();
         return this.authenticated(user);
       };
       return;
     }
-    if (method === 'md5' && (secret === undefined || secret.md5)) {
+    if (this.ctx.users.challengeFor(user, method, this.ctx.config.auth === 'auto') === 'md5') {
       const salt = randomBytes(4);
       be.authMd5(w, salt);
       await this.channel.flush();
       this.authStep = async (frame) => {
         const response = passwordOf(frame);
-        if (!secret?.md5 || !md5Matches(secret.md5, salt, response)) throw failed();
+        // An unknown user's response is checked against a mock hash: the same work either way.
+        const ok = md5Matches(secret?.md5 ?? this.ctx.users.mockMd5(user), salt, response);
+        if (!ok || !secret?.md5) throw failed();
         return this.authenticated(user);
       };
       return;
     }
     // SCRAM-SHA-256 (also used for md5 when only a SCRAM verifier is stored, as PostgreSQL does).
     const binding = this.tlsActive ? this.ctx.tls!.endPoint : undefined;
-    const exchange = new ScramExchange(secret?.scram, user, binding);
+    const exchange = new ScramExchange(secret?.scram, this.ctx.users.mockVerifier(user), binding);
     be.authSasl(w, binding ? ['SCRAM-SHA-256-PLUS', 'SCRAM-SHA-256'] : ['SCRAM-SHA-256']);
     await this.channel.flush();
     this.authStep = async (frame) => {
@@ -332,25 +375,28 @@ export class ClientConnection {
       settings,
       this.ctx,
       this.log.child({ pid, user, database }),
+      new LakeSession(this.ctx.lakes.get(database), conn),
     );
     this.session = session;
     for (const [name, value] of settings.reportable()) be.parameterStatus(w, name, value);
     be.backendKeyData(w, pid, secret);
     be.readyForQuery(w, 'I');
     this.phase = 'ready';
+    this.reader.authenticating = false;
     clearTimeout(this.authTimer);
     this.ctx.registerSession(session);
     await this.channel.flush();
+    session.ready();
     this.log.info({ pid, user, database, application: applicationName }, 'connection ready');
   }
 
   /** Startup parameters that are settings, plus those in `options` (-c name=value, --name=value). */
   private startupGucs(): [string, string][] {
-    const out: [string, string][] = [];
+    // As PostgreSQL: the `options` switches first, then the other parameters (which win).
+    const out: [string, string][] = parseOptions(this.startupParams.get('options') ?? '');
     for (const [k, v] of this.startupParams) {
-      if (k === 'user' || k === 'database' || k === 'replication') continue;
-      if (k === 'options') out.push(...parseOptions(v));
-      else out.push([k, v]);
+      if (k === 'user' || k === 'database' || k === 'replication' || k === 'options') continue;
+      out.push([k, v]);
     }
     return out;
   }
@@ -361,11 +407,15 @@ export class ClientConnection {
     if (this.phase === 'closed') return;
     const err = e instanceof PgError ? e : new PgError(SqlState.protocolViolation, (e as Error)?.message ?? String(e), { severity: 'FATAL' });
     if (this.session) {
-      void this.session.fatal(err);
-      this.phase = 'closed';
+      this.fatalInOrder(err, 0);
       return;
     }
     this.phase = 'closed';
+    // The slot is free once the connection is refused, not when the client gets round to closing.
+    if (this.counted) {
+      this.counted = false;
+      this.ctx.releaseConnection();
+    }
     const fatal = err.severity === 'FATAL' ? err : new PgError(err.code, err.message, { severity: 'FATAL', hint: err.hint });
     if (err.code === SqlState.invalidPassword || err.code === SqlState.invalidAuthorizationSpecification) this.log.warn({ code: err.code, user: this.startupParams.get('user') }, 'authentication failed');
     else this.log.info({ code: err.code, message: err.message }, 'connection refused');
@@ -396,6 +446,13 @@ export class ClientConnection {
     this.phase = 'closed';
     this.channel.destroy();
   }
+}
+
+function unencryptedData(request: string): PgError {
+  return new PgError(SqlState.protocolViolation, `received unencrypted data after ${request}`, {
+    severity: 'FATAL',
+    detail: 'This could be either a client-software bug or evidence of an attempted man-in-the-middle attack.',
+  });
 }
 
 function passwordOf(frame: Frame): string {

@@ -1,7 +1,7 @@
 /** What connections and sessions need from the server that owns them. */
-import type { Logger } from 'pino';
 import type { LakegresConfig } from '../config/options.js';
 import type { Engine } from '../engine/engine.js';
+import type { LakeService } from '../lake/service.js';
 import type { UserStore } from '../auth/users.js';
 import type { TlsMaterial } from './tls.js';
 import type { Session, SessionHost } from '../session/session.js';
@@ -11,6 +11,7 @@ export type AuthMethod = 'trust' | 'scram-sha-256' | 'md5' | 'password';
 export interface ServerContext extends SessionHost {
   readonly config: LakegresConfig;
   readonly engine: Engine;
+  readonly lakes: LakeService;
   readonly users: UserStore;
   readonly authMethod: AuthMethod;
   readonly tls?: TlsMaterial;

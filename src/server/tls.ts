@@ -7,7 +7,7 @@ import path from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 import { generate } from 'selfsigned';
-import { PgError, SqlState } from '../errors/pg-error.js';
+import { ConfigError } from '../config/options.js';
 import { tlsServerEndPoint } from '../auth/scram.js';
 
 export interface TlsMaterial {
@@ -15,24 +15,29 @@ export interface TlsMaterial {
   /** tls-server-end-point channel-binding data for SCRAM-SHA-256-PLUS. */
   endPoint: Buffer;
   certPath: string;
+  /** A new self-signed pair was written (--tls auto). */
+  generated: boolean;
 }
 
 export async function loadTls(mode: string, dataDir: string, certPath?: string, keyPath?: string): Promise<TlsMaterial | undefined> {
   if (mode === 'off' && !certPath) return undefined;
   let cert: string;
   let key: string;
+  let generated = false;
   if (certPath && keyPath) {
     try {
       cert = readFileSync(certPath, 'utf8');
       key = readFileSync(keyPath, 'utf8');
     } catch (e) {
-      throw new PgError(SqlState.configFileError, `cannot read TLS certificate or key: ${(e as Error).message}`);
+      throw new ConfigError(`cannot read TLS certificate or key: ${(e as Error).message}`);
     }
   } else {
     const dir = path.join(dataDir, 'tls');
     certPath = path.join(dir, 'server.crt');
     keyPath = path.join(dir, 'server.key');
-    if (!existsSync(certPath) || !existsSync(keyPath)) {
+    // A pair is generated when none exists (or half of one, after an interrupted first start)
+    // and reused after that, so that clients can pin the certificate.
+    if (!existsSync(certPath) || !existsSync(keyPath) || expired(certPath)) {
       mkdirSync(dir, { recursive: true });
       const pems = await generate([{ name: 'commonName', value: 'lakegres' }], {
         keySize: 2048,
@@ -46,6 +51,7 @@ export async function loadTls(mode: string, dataDir: string, certPath?: string, 
       writeFileSync(keyPath, pems.private, { mode: 0o600 });
       writeFileSync(certPath, pems.cert);
       chmodSync(keyPath, 0o600);
+      generated = true;
     }
     cert = readFileSync(certPath, 'utf8');
     key = readFileSync(keyPath, 'utf8');
@@ -56,9 +62,17 @@ export async function loadTls(mode: string, dataDir: string, certPath?: string, 
     context = tls.createSecureContext({ cert, key, minVersion: 'TLSv1.2' });
     x509 = new X509Certificate(cert);
   } catch (e) {
-    throw new PgError(SqlState.configFileError, `invalid TLS certificate or key: ${(e as Error).message}`);
+    throw new ConfigError(`invalid TLS certificate or key (${certPath}, ${keyPath}): ${(e as Error).message}`);
   }
-  return { context, endPoint: tlsServerEndPoint(x509.raw, signatureAlgorithmOf(x509.raw)), certPath };
+  return { context, endPoint: tlsServerEndPoint(x509.raw, signatureAlgorithmOf(x509.raw)), certPath, generated };
+}
+
+function expired(certPath: string): boolean {
+  try {
+    return new Date(new X509Certificate(readFileSync(certPath)).validTo).getTime() < Date.now();
+  } catch {
+    return false; // unreadable or invalid: reported when it is loaded
+  }
 }
 
 /** The signature algorithm OID name of a DER certificate (for the channel-binding hash). */

@@ -230,6 +230,7 @@ export class CopyIn {
     const target = (schema ? quoteIdent(schema) + '.' : '') + quoteIdent(stmt.table);
     const colList = stmt.columns.length ? stmt.columns.map(quoteIdent).join(', ') : '*';
     let probe;
+    await session.routing?.begin();
     try {
       probe = await session.conn.prepare(`SELECT ${colList} FROM ${target} LIMIT 0`);
     } catch (e) {
@@ -467,7 +468,6 @@ export class CopyIn {
 
   private async complete(): Promise<void> {
     this.flushChunk();
-    const conn = this.session.conn;
     try {
       this.appender.closeSync();
     } catch (e) {
@@ -476,9 +476,9 @@ export class CopyIn {
     const targetCols = this.columns.map((c) => quoteIdent(c.name)).join(', ');
     const select = this.columns.map((c, i) => (c.kind === 'cast' ? `CAST(c${i} AS ${c.type.toString()})` : `c${i}`)).join(', ');
     try {
-      await conn.run(`INSERT INTO ${this.target} (${targetCols}) SELECT ${select} FROM ${quoteIdent(this.staging)} ORDER BY rowid`);
+      await this.session.runInternalInsert(`INSERT INTO ${this.target} (${targetCols}) SELECT ${select} FROM temp.main.${quoteIdent(this.staging)} ORDER BY rowid`);
     } catch (e) {
-      const err = fromDuckDBError(e);
+      const err = e instanceof PgError ? e : fromDuckDBError(e);
       await this.locateCastFailure(err);
       throw err;
     }

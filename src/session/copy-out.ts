@@ -30,11 +30,12 @@ export async function copyOut(session: Session, stmt: CopyToStmt): Promise<void>
 
   const slices = splitStatements(stmt.query);
   if (slices.length !== 1) throw new PgError(SqlState.syntaxError, 'COPY query must be a single statement');
+  const slice = await session.routeRead(slices[0]!);
   let result;
   try {
-    result = await session.conn.stream(slices[0]!.text);
+    result = await session.conn.stream(slice.text);
   } catch (e) {
-    throw session.toPgError(e, slices[0]!);
+    throw session.toPgError(e, slice);
   }
   if (result.returnType !== ResultReturnType.QUERY_RESULT) throw new PgError(SqlState.featureNotSupported, 'COPY query must have a RETURNING clause or return rows');
   const types = result.columnTypes();
@@ -51,14 +52,20 @@ export async function copyOut(session: Session, stmt: CopyToStmt): Promise<void>
 
   const w = session.channel.writer;
   be.copyOutResponse(w, format, types.map(() => format));
-  if (binary) {
-    w.begin(COPY_DATA).bytes(BINARY_SIGNATURE).int32(0).int32(0).end();
-  } else if (opts.header) {
+  // The binary header travels in the first CopyData with the first row (or the trailer), as
+  // PostgreSQL sends it; psycopg 3 expects exactly that.
+  let binaryHeader = binary;
+  const writeBinaryHeader = () => {
+    if (!binaryHeader) return;
+    w.bytes(BINARY_SIGNATURE).int32(0).int32(0);
+    binaryHeader = false;
+  };
+  if (!binary && opts.header) {
     w.begin(COPY_DATA);
     names.forEach((n, i) => {
       if (i > 0) w.bytes(delim);
       const b = Buffer.from(n);
-      if (csv) writeCsvField(w, b, delim[0]!, quote, escape, nullText, forceQuote.has(i));
+      if (csv) writeCsvField(w, b, delim[0]!, quote, escape, nullText, forceQuote.has(i), names.length === 1);
       else writeTextField(w, b, delim[0]!);
     });
     w.byte(0x0a).end();
@@ -76,6 +83,7 @@ export async function copyOut(session: Session, stmt: CopyToStmt): Promise<void>
     for (let r = 0; r < chunk.rowCount; r++) {
       w.begin(COPY_DATA);
       if (binary) {
+        writeBinaryHeader();
         w.int16(writers.length);
         for (const fw of writers) fw(w, r);
       } else {
@@ -89,7 +97,7 @@ export async function copyOut(session: Session, stmt: CopyToStmt): Promise<void>
             continue;
           }
           const value = scratch.buf.subarray(4, 4 + len);
-          if (csv) writeCsvField(w, value, delim[0]!, quote, escape, nullText, forceQuote.has(c));
+          if (csv) writeCsvField(w, value, delim[0]!, quote, escape, nullText, forceQuote.has(c), names.length === 1);
           else writeTextField(w, value, delim[0]!);
         }
         w.byte(0x0a);
@@ -101,7 +109,11 @@ export async function copyOut(session: Session, stmt: CopyToStmt): Promise<void>
     if (p) await p;
     if (session.channel.closed) return;
   }
-  if (binary) w.begin(COPY_DATA).int16(-1).end();
+  if (binary) {
+    w.begin(COPY_DATA);
+    writeBinaryHeader();
+    w.int16(-1).end();
+  }
   be.copyDone(w);
   be.commandComplete(w, `COPY ${rows}`);
 }
@@ -113,10 +125,8 @@ function writeTextField(w: BufferWriter, value: Uint8Array, delim: number): void
   let p = w.pos;
   for (let i = 0; i < value.length; i++) {
     const c = value[i]!;
-    if (c === 0x5c || c === delim) {
-      buf[p++] = 0x5c;
-      buf[p++] = c;
-    } else if (c < 0x20 || c === 0x7f) {
+    // Control characters first (as PostgreSQL does): a tab is \t even when tab is the delimiter.
+    if (c < 0x20) {
       let e = -1;
       switch (c) {
         case 0x08: e = 0x62; break;
@@ -129,14 +139,20 @@ function writeTextField(w: BufferWriter, value: Uint8Array, delim: number): void
       if (e >= 0) {
         buf[p++] = 0x5c;
         buf[p++] = e;
-      } else buf[p++] = c;
+      } else {
+        if (c === delim) buf[p++] = 0x5c;
+        buf[p++] = c;
+      }
+    } else if (c === 0x5c || c === delim) {
+      buf[p++] = 0x5c;
+      buf[p++] = c;
     } else buf[p++] = c;
   }
   w.pos = p;
 }
 
 /** CSV: quote when the value holds a delimiter, quote, CR/LF, or would read as NULL. */
-function writeCsvField(w: BufferWriter, value: Uint8Array, delim: number, quote: number, escape: number, nullText: Buffer, force: boolean): void {
+function writeCsvField(w: BufferWriter, value: Uint8Array, delim: number, quote: number, escape: number, nullText: Buffer, force: boolean, singleColumn: boolean): void {
   let needs = force || (value.length === nullText.length && Buffer.compare(value, nullText) === 0);
   if (!needs) {
     for (let i = 0; i < value.length; i++) {
@@ -146,8 +162,8 @@ function writeCsvField(w: BufferWriter, value: Uint8Array, delim: number, quote:
         break;
       }
     }
-    // A lone \. would read as the end-of-data marker.
-    if (!needs && value.length === 2 && value[0] === 0x5c && value[1] === 0x2e) needs = true;
+    // A lone \. would read as the end-of-data marker (only a whole line: single-column rows, as PostgreSQL).
+    if (!needs && singleColumn && value.length === 2 && value[0] === 0x5c && value[1] === 0x2e) needs = true;
   }
   if (!needs) {
     w.bytes(value);

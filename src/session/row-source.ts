@@ -34,6 +34,8 @@ export interface RowSource {
   /** Moves the remaining rows off the DuckDB connection (into a spool). */
   detach(spoolDir: string, checkCancel: () => void): Promise<RowSource>;
   close(): void;
+  /** Rows a spool holds (known once a stream was detached into it). */
+  readonly rowCount?: number;
 }
 
 const DATA_ROW = 0x44;
@@ -47,7 +49,18 @@ export class DuckRowSource implements RowSource {
   private finished = false;
   holdsConnection = true;
 
-  constructor(private readonly result: DuckDBResult, private readonly encoders: readonly ColumnEncoder[]) {}
+  constructor(private readonly result: DuckDBResult, private encoders: readonly ColumnEncoder[]) {}
+
+  get columnTypes() {
+    return this.result.columnTypes();
+  }
+
+  /** Encodes the rows not sent yet with other encoders (a FETCH asking for another format). */
+  setEncoders(encoders: readonly ColumnEncoder[]): void {
+    this.encoders = encoders;
+    const chunk = this.chunk;
+    if (chunk) this.writers = encoders.map((e, i) => e.bind(chunk, i));
+  }
 
   private fetch(): Promise<DuckDBDataChunk | null> {
     const p = this.nextChunk ?? this.result.fetchChunk();
@@ -82,11 +95,21 @@ export class DuckRowSource implements RowSource {
       const n = this.chunk.rowCount;
       let r = this.rowInChunk;
       const limit = maxRows === 0 ? n : Math.min(n, r + (maxRows - rows));
-      for (; r < limit; r++) {
-        w.begin(DATA_ROW);
-        w.int16(ncols);
-        for (let c = 0; c < ncols; c++) writers[c]!(w, r);
-        w.end();
+      let rowStart = w.pos;
+      try {
+        for (; r < limit; r++) {
+          rowStart = w.pos;
+          w.begin(DATA_ROW);
+          w.int16(ncols);
+          for (let c = 0; c < ncols; c++) writers[c]!(w, r);
+          w.end();
+        }
+      } catch (e) {
+        // Never leave half a DataRow on the wire: the error response follows the complete rows.
+        w.rollback(rowStart);
+        rows += r - this.rowInChunk;
+        this.rowInChunk = r;
+        throw e;
       }
       rows += r - this.rowInChunk;
       this.rowInChunk = r;
@@ -100,7 +123,8 @@ export class DuckRowSource implements RowSource {
   async detach(spoolDir: string, checkCancel: () => void): Promise<RowSource> {
     const spool = new Spool(spoolDir);
     try {
-      await this.pump(spool, 0, checkCancel);
+      const { rows } = await this.pump(spool, 0, checkCancel);
+      spool.rowCount = rows;
       await spool.seal();
     } catch (e) {
       spool.close();
@@ -125,6 +149,7 @@ export class Spool implements RowSource, RowSink {
   writer = new BufferWriter(256 * 1024);
   readonly holdsConnection = false;
   readonly closed = false;
+  rowCount?: number;
   private memory: Buffer[] = [];
   private memoryBytes = 0;
   private file?: FileHandle;
@@ -241,7 +266,9 @@ export class StaticRowSource implements RowSource {
       const p = sink.maybeFlush();
       if (p) await p;
     }
-    return { rows: n, done: this.index >= this.rows.length };
+    // A row limit that is reached exactly suspends the portal, as in PostgreSQL (it does not
+    // look ahead); the next Execute then finds no rows and completes.
+    return { rows: n, done: this.index >= this.rows.length && (maxRows === 0 || n < maxRows) };
   }
 
   async detach(): Promise<RowSource> {

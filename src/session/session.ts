@@ -14,7 +14,10 @@ import type { FieldDescription } from '../protocol/backend.js';
 import type { FrontendMessage } from '../protocol/frontend.js';
 import { PgError, SqlState } from '../errors/pg-error.js';
 import { fromDuckDBError } from '../errors/duckdb-errors.js';
-import { splitStatements, LexError, maxParamNumber, type StatementSlice } from '../sql/lexer.js';
+import { splitStatements, LexError, maxParamNumber, tokenize, type StatementSlice } from '../sql/lexer.js';
+import type { LakeSession, PreparedLakeWrite } from '../lake/lake-session.js';
+import type { LakeStatement } from '../lake/sql/lake-statements.js';
+import { LakeRouting } from './lake-routing.js';
 import { classify, type Statement } from '../sql/classify.js';
 import { commandTag, statementReturnsRows } from '../sql/command-tag.js';
 import { pgTypeOf, duckTypeNameForOid } from '../types/mapping.js';
@@ -35,6 +38,8 @@ export interface SessionHost {
   readonly spoolDir: string;
   readonly slowStatementMs: number;
   readonly log: Logger;
+  /** Names of the databases (lakes) of the server. */
+  readonly databases: readonly string[];
   /** Called when the session ends, for bookkeeping (connection counts, pg_stat_activity). */
   sessionClosed(session: Session): void;
 }
@@ -66,6 +71,22 @@ export interface PreparedEntry {
    * text did not bind: each portal gets a statement cast to the types of its bound values.
    */
   deferredParams?: number[];
+  /** Parameter types declared by Parse (kept to prepare the statement again). */
+  declared?: number[];
+  /** Statements that touch the lake: what Execute needs to run them again (see lakeExecution). */
+  lake?: LakeEntry;
+}
+
+interface LakeEntry {
+  /** The statement as the client sent it. */
+  original: StatementSlice;
+  write?: LakeStatement;
+  /** The write prepared by Parse, until the first Execute uses it. */
+  pending?: { w: PreparedLakeWrite; rollbacks: number; inTransaction: boolean };
+  /** Lake schema state the statement was prepared against. */
+  state: unknown;
+  /** The text DuckDB prepared differs from the client's (it embeds lake data: redo per Execute). */
+  rewritten: boolean;
 }
 
 export interface Portal {
@@ -79,14 +100,26 @@ export interface Portal {
   rowsSoFar: number;
   /** Tag to send when the source is exhausted. */
   finalTag?: (rows: number) => string;
-  /** Set once the portal ran to completion (PostgreSQL re-Execute then returns nothing). */
+  /**
+   * Set once the portal ran to completion: the tag a re-Execute sends (PostgreSQL then returns
+   * no rows and a count of 0).
+   */
   completed?: string;
+  /** A portal without a result set ran; PostgreSQL refuses to run it again (55000). */
+  ran?: boolean;
+  /**
+   * Bound while the transaction block was failed (then only ROLLBACK/COMMIT can be bound).
+   * Portals bound before the failure cannot run any more, as in PostgreSQL.
+   */
+  boundWhileFailed?: boolean;
   /** Statement specialised for this portal's parameter values (see PreparedEntry.deferredParams). */
   duck?: DuckDBPreparedStatement;
   columns?: { name: string; type: DuckDBType }[] | null;
   /** RowDescription sent by Describe (portal); Execute encodes to match it. */
   described?: FieldDescription[] | null;
   cursor?: { hold: boolean; binary: boolean; declaredInTransaction: boolean };
+  /** A lake statement prepared again for this execution (see lakeExecution). */
+  exec?: PreparedEntry;
 }
 
 export type CancelReason = 'user' | 'timeout' | 'shutdown' | 'disconnect';
@@ -129,11 +162,24 @@ export class Session {
     settings: SessionSettings,
     private readonly host: SessionHost,
     private readonly log: Logger,
+    lake?: LakeSession,
   ) {
     this.settings = settings;
     this.tx = new TransactionState(conn);
     this.utility = new UtilityRunner(this);
     this.refreshFormatContext();
+    if (lake) this.routing = new LakeRouting(this, lake);
+  }
+
+  /** The session's lake (absent only for sessions without one, in tests of the protocol layer). */
+  readonly routing?: LakeRouting;
+
+  get userName(): string {
+    return this.id.user;
+  }
+
+  allLakes(): string[] {
+    return [...this.host.databases];
   }
 
   // ---------------------------------------------------------------- queueing
@@ -204,7 +250,19 @@ export class Session {
   private async handle(msg: FrontendMessage): Promise<void> {
     switch (msg.kind) {
       case 'query':
+        // After an extended-protocol error PostgreSQL ignores everything up to Sync, Query included.
+        if (this.skipUntilSync) return;
         return this.simpleQuery(msg.sql);
+      case 'invalid':
+        // FATAL (unknown message type, bad length) ends the session in order (processQueue).
+        if (msg.error.severity === 'FATAL') throw msg.error;
+        if (this.skipUntilSync && msg.type !== 0x53) return;
+        if (msg.extended) return this.extendedError(msg.error);
+        // A malformed Query/Sync/FunctionCall: ERROR, the transaction aborts, ReadyForQuery.
+        this.reportError(msg.error);
+        this.pipelineFailed = true;
+        if (!this.tx.implicit) this.tx.fail();
+        return this.sync();
       case 'parse':
       case 'bind':
       case 'describe':
@@ -231,9 +289,12 @@ export class Session {
         // Ignored outside COPY, as PostgreSQL does (the client may still be sending after a failed COPY).
         return;
       case 'functionCall':
-        be.errorResponse(this.channel.writer, new PgError(SqlState.featureNotSupported, 'the fast-path function call interface is not supported'));
-        be.readyForQuery(this.channel.writer, this.tx.status);
-        return this.channel.flush();
+        if (this.skipUntilSync) return;
+        // An error like any other: a transaction block becomes failed.
+        this.reportError(new PgError(SqlState.featureNotSupported, 'the fast-path function call interface is not supported'));
+        this.pipelineFailed = true;
+        if (!this.tx.implicit) this.tx.fail();
+        return this.sync();
       case 'password':
         throw new PgError(SqlState.protocolViolation, 'unexpected password message', { severity: 'FATAL' });
     }
@@ -244,17 +305,21 @@ export class Session {
   private async simpleQuery(sql: string): Promise<void> {
     const w = this.channel.writer;
     this.beginActivity(sql);
+    // A Query message drops the unnamed statement, as in PostgreSQL (the unnamed portal goes
+    // when a statement of the message runs).
+    this.dropUnnamedStatement();
     let slices: StatementSlice[];
     try {
       slices = splitStatements(sql);
+      // An empty query still ends the transaction of the message (below), as in PostgreSQL.
+      if (slices.length === 0) be.emptyQueryResponse(w);
     } catch (e) {
       const err = e instanceof LexError ? new PgError(SqlState.syntaxError, e.message, { position: e.position + 1 }) : fromDuckDBError(e);
       this.reportError(err);
-      return this.readyForQuery();
-    }
-    if (slices.length === 0) {
-      be.emptyQueryResponse(w);
-      return this.readyForQuery();
+      // Like any error: a block fails, an implicit transaction rolls back.
+      if (this.tx.implicit) await this.tx.rollback();
+      else this.tx.fail();
+      slices = [];
     }
     const multi = slices.length > 1;
     for (const slice of slices) {
@@ -262,6 +327,8 @@ export class Session {
       const stmt = this.classifyOrError(slice);
       try {
         if (this.tx.state === 'failed' && !isTransactionExit(stmt)) throw abortedError();
+        const unnamedPortal = this.portals.get('');
+        if (unnamedPortal) await this.closePortal(unnamedPortal);
         // Multi-statement messages run in one implicit transaction unless they manage their own.
         if (multi && this.tx.state === 'idle' && !this.tx.duckOpen && needsImplicitBlock(stmt)) {
           await this.openImplicitBlock();
@@ -269,10 +336,11 @@ export class Session {
         await this.runStatement(slice, stmt, { simple: true, offset: slice.offset });
       } catch (e) {
         const err = this.toPgError(e, slice);
+        // Positions are relative to the statement; the client counts from the start of its query string.
+        if (err.position !== undefined && slice.offset > 0) err.position += [...sql.slice(0, slice.offset)].length;
         this.reportError(err);
         if (this.tx.implicit) await this.tx.rollback();
         else this.tx.fail();
-        this.closeTransactionPortals();
         break;
       }
     }
@@ -284,6 +352,9 @@ export class Session {
       }
       this.afterTransactionEnd(true);
     }
+    // Outside a block the Query's transaction ended: its portals (and those of an extended
+    // pipeline it joined) go away. A failed block keeps them until ROLLBACK, as PostgreSQL does.
+    if (this.tx.state === 'idle') this.closeTransactionPortals();
     this.endActivity();
     return this.readyForQuery();
   }
@@ -297,6 +368,7 @@ export class Session {
   }
 
   private async readyForQuery(): Promise<void> {
+    for (const [name, value] of this.settings.pendingReports()) be.parameterStatus(this.channel.writer, name, value);
     be.readyForQuery(this.channel.writer, this.tx.status);
     this.updateIdleState();
     await this.channel.flush();
@@ -318,19 +390,83 @@ export class Session {
     await this.releaseConnection();
     this.startStatementTimer();
     let result: DuckDBResult;
+    let lakeWrite: PreparedLakeWrite | undefined;
     try {
       const t0 = Date.now();
-      try {
-        result = await this.withReadOnlyGuard(() => this.conn.stream(slice.text));
-      } catch (e) {
-        throw this.toPgError(e, slice);
+      let target = slice;
+      if (this.routing) {
+        await this.routing.begin();
+        const routed = await this.routing.route(slice);
+        target = routed.slice;
+        if (routed.write) {
+          this.routing.assertWritable(routed.slice);
+          lakeWrite = await this.routing.prepareWrite(routed.write, routed.slice);
+          if (lakeWrite.sql === null) {
+            await this.finishLakeDdl(lakeWrite, routed.slice);
+            this.noteSlow(slice.text, t0);
+            return;
+          }
+          target = sliceOf(lakeWrite.sql, slice.offset);
+        }
       }
-      const source = await this.consumeResult(result, slice, { simple: true, formats: [], maxRows: 0 });
-      void source;
+      try {
+        result = await this.withReadOnlyGuard(() => this.conn.stream(target.text));
+      } catch (e) {
+        throw lakeError(this.toPgError(e, target), lakeWrite);
+      }
+      await this.consumeResult(result, target, { simple: true, formats: [], maxRows: 0, lakeWrite });
       this.noteSlow(slice.text, t0);
+    } catch (e) {
+      await lakeWrite?.abort();
+      throw e;
     } finally {
       this.stopStatementTimer();
     }
+  }
+
+  /**
+   * A query run for a utility statement (DECLARE, COPY ... TO): it reads the lake like any
+   * query; lake writes cannot appear there.
+   */
+  async routeRead(slice: StatementSlice): Promise<StatementSlice> {
+    if (!this.routing) return slice;
+    await this.routing.begin();
+    const routed = await this.routing.route(slice);
+    if (routed.write) throw new PgError(SqlState.featureNotSupported, 'a statement that changes the lake cannot be used here', { hint: 'Run it on its own.' });
+    return routed.slice;
+  }
+
+  /**
+   * Runs an INSERT that lakegres generated (COPY FROM STDIN's final step), through the lake when
+   * it targets a lake table. Returns the row count.
+   */
+  async runInternalInsert(sql: string): Promise<number> {
+    const slice = sliceOf(sql, 0);
+    if (this.routing) {
+      await this.routing.begin();
+      const routed = await this.routing.route(slice);
+      if (routed.write) {
+        const w = await this.routing.prepareWrite(routed.write, routed.slice);
+        try {
+          const reader = await this.conn.runAndReadAll(w.sql!);
+          const count = Number(reader.getRows()[0]?.[0] ?? 0);
+          await w.finish(count);
+          return count;
+        } catch (e) {
+          await w.abort();
+          throw lakeError(this.toPgError(e, sliceOf(w.sql!, 0)), w);
+        }
+      }
+    }
+    const reader = await this.conn.runAndReadAll(sql);
+    return Number(reader.getRows()[0]?.[0] ?? 0);
+  }
+
+  /** A lake write that runs nothing on the connection (DDL): it happens in finish(). */
+  private async finishLakeDdl(write: PreparedLakeWrite, slice: StatementSlice): Promise<void> {
+    const r = await write.finish(0);
+    this.tx.markWrite();
+    be.commandComplete(this.channel.writer, r.tag ?? commandTag(slice.tokens, StatementType.CREATE, 0));
   }
 
   /**
@@ -340,7 +476,7 @@ export class Session {
   private async consumeResult(
     result: DuckDBResult,
     slice: StatementSlice,
-    opts: { simple: boolean; formats: number[]; maxRows: number; portal?: Portal },
+    opts: { simple: boolean; formats: number[]; maxRows: number; portal?: Portal; lakeWrite?: PreparedLakeWrite },
   ): Promise<RowSource | undefined> {
     const w = this.channel.writer;
     const statementType = result.statementType;
@@ -348,8 +484,11 @@ export class Session {
       result.returnType === ResultReturnType.QUERY_RESULT && !(statementType === StatementType.CALL && isCheckpoint(slice));
     if (statementType !== StatementType.SELECT && statementType !== StatementType.EXPLAIN && statementType !== StatementType.PRAGMA) this.tx.markWrite();
     if (!returnsRows) {
+      if (opts.portal) opts.portal.ran = true;
       const count = await readCount(result);
-      be.commandComplete(w, commandTag(slice.tokens, statementType, count));
+      let tag = commandTag(slice.tokens, statementType, count);
+      if (opts.lakeWrite) tag = (await opts.lakeWrite.finish(count)).tag ?? tag;
+      be.commandComplete(w, tag);
       this.afterDuckStatement(statementType, slice);
       return undefined;
     }
@@ -359,7 +498,7 @@ export class Session {
     if (opts.simple) be.rowDescription(w, fields);
     const portal = opts.portal;
     const described = portal ? (portal.described ?? (portal.columns !== undefined ? this.columnFields(portal.columns, portal.resultFormats) : this.columnFields(portal.entry.columns, portal.resultFormats))) : undefined;
-    const source = new DuckRowSource(
+    let source: RowSource = new DuckRowSource(
       result,
       fields.map((f, i) => {
         // A column described as text before its type was known is sent as text in either format.
@@ -367,11 +506,18 @@ export class Session {
         return columnEncoder(types[i]!, textual ? 0 : f.format, this.formatCtx);
       }),
     );
+    if (opts.lakeWrite) {
+      // RETURNING rows of a lake write go out only once the write is committed (or recorded in
+      // the transaction): collect them first.
+      source = await source.detach(this.host.spoolDir, () => this.checkCancel());
+      await opts.lakeWrite.finish(source.rowCount ?? 0);
+    }
     const { rows, done } = await source.pump(this.channel, opts.maxRows, () => this.checkCancel());
     const total = (portal?.rowsSoFar ?? 0) + rows;
     if (done) {
-      be.commandComplete(w, commandTag(slice.tokens, statementType, total));
-      if (portal) portal.completed = commandTag(slice.tokens, statementType, total);
+      // Like PostgreSQL, the count is of the rows sent by this Execute.
+      be.commandComplete(w, commandTag(slice.tokens, statementType, rows));
+      if (portal) portal.completed = commandTag(slice.tokens, statementType, 0);
       return undefined;
     }
     if (portal) {
@@ -422,9 +568,16 @@ export class Session {
     const w = this.channel.writer;
     switch (msg.kind) {
       case 'parse': {
-        if (msg.name !== '' && this.statements.has(msg.name)) throw new PgError(SqlState.duplicatePreparedStatement, `prepared statement "${msg.name}" already exists`);
-        if (this.tx.state === 'failed') throw abortedError();
+        // A Parse of the unnamed statement drops the old one first, even if it then fails.
+        if (msg.name === '') this.dropUnnamedStatement();
+        // PostgreSQL still parses ROLLBACK/COMMIT (and empty strings) in a failed transaction.
+        if (this.tx.state === 'failed' && !this.isTransactionExitSql(msg.sql)) throw abortedError();
         const entry = await this.prepare(msg.name, msg.sql, msg.paramTypes);
+        // As in PostgreSQL, errors in the statement win over a duplicate name.
+        if (msg.name !== '' && this.statements.has(msg.name)) {
+          this.dropEntry(entry);
+          throw new PgError(SqlState.duplicatePreparedStatement, `prepared statement "${msg.name}" already exists`);
+        }
         const old = this.statements.get(msg.name);
         if (old && msg.name === '') this.dropEntry(old);
         this.statements.set(msg.name, entry);
@@ -434,20 +587,23 @@ export class Session {
       case 'bind': {
         const entry = this.statements.get(msg.statement);
         if (!entry) throw new PgError(SqlState.invalidSqlStatementName, `prepared statement "${msg.statement}" does not exist`);
-        if (msg.portal !== '' && this.portals.has(msg.portal)) throw new PgError(SqlState.duplicateCursor, `portal "${msg.portal}" already exists`);
-        if (this.tx.state === 'failed' && !isTransactionExit(entry.stmt)) throw abortedError();
+        // Checks in PostgreSQL's order: counts, aborted transaction, duplicate portal, result formats.
+        if (msg.paramFormats.length > 1 && msg.paramFormats.length !== msg.params.length)
+          throw new PgError(SqlState.protocolViolation, `bind message has ${msg.paramFormats.length} parameter formats but ${msg.params.length} parameters`);
         const expected = entry.paramOids.length;
         if (msg.params.length !== expected)
           throw new PgError(SqlState.protocolViolation, `bind message supplies ${msg.params.length} parameters, but prepared statement "${msg.statement}" requires ${expected}`);
-        if (msg.paramFormats.length > 1 && msg.paramFormats.length !== msg.params.length)
-          throw new PgError(SqlState.protocolViolation, `bind message has ${msg.paramFormats.length} parameter formats but ${msg.params.length} parameters`);
+        if (this.tx.state === 'failed' && (!isTransactionExit(entry.stmt) || msg.params.length > 0)) throw abortedError();
+        if (msg.portal !== '' && this.portals.has(msg.portal)) throw new PgError(SqlState.duplicateCursor, `portal "${msg.portal}" already exists`);
         const nCols = entry.columns?.length ?? 0;
         if (msg.resultFormats.length > 1 && msg.resultFormats.length !== nCols)
           throw new PgError(SqlState.protocolViolation, `bind message has ${msg.resultFormats.length} result formats but query has ${nCols} columns`);
         const old = this.portals.get(msg.portal);
         if (old) await this.closePortal(old);
         const portal: Portal = { name: msg.portal, entry, params: msg.params, paramFormats: msg.paramFormats, resultFormats: msg.resultFormats, rowsSoFar: 0 };
+        if (this.tx.state === 'failed') portal.boundWhileFailed = true;
         if (entry.deferredParams) await this.specialise(portal);
+        else if (entry.duck && entry.columns && hasUntypedColumns(entry.duck)) await this.probeColumns(portal);
         this.portals.set(msg.portal, portal);
         be.bindComplete(w);
         return;
@@ -456,14 +612,17 @@ export class Session {
         if (msg.target === 'S') {
           const entry = this.statements.get(msg.name);
           if (!entry) throw new PgError(SqlState.invalidSqlStatementName, `prepared statement "${msg.name}" does not exist`);
-          be.parameterDescription(w, entry.paramOids);
           const fields = this.describeFields(entry, []);
+          // PostgreSQL cannot describe result columns in a failed transaction (parameters it can).
+          if (fields && this.tx.state === 'failed') throw abortedError();
+          be.parameterDescription(w, entry.paramOids);
           if (fields) be.rowDescription(w, fields);
           else be.noData(w);
         } else {
           const portal = this.portals.get(msg.name);
           if (!portal) throw new PgError(SqlState.invalidCursorName, `portal "${msg.name}" does not exist`);
           const fields = portal.fields ?? (portal.columns !== undefined ? this.columnFields(portal.columns, portal.resultFormats) : this.describeFields(portal.entry, portal.resultFormats, portal));
+          if (fields && this.tx.state === 'failed') throw abortedError();
           portal.described = fields;
           if (fields) be.rowDescription(w, fields);
           else be.noData(w);
@@ -473,7 +632,8 @@ export class Session {
       case 'execute': {
         const portal = this.portals.get(msg.portal);
         if (!portal) throw new PgError(SqlState.invalidCursorName, `portal "${msg.portal}" does not exist`);
-        if (this.tx.state === 'failed' && !isTransactionExit(portal.entry.stmt)) throw abortedError();
+        // An empty statement answers EmptyQueryResponse even in a failed transaction.
+        if (this.tx.state === 'failed' && portal.entry.slice && (!portal.boundWhileFailed || !isTransactionExit(portal.entry.stmt))) throw abortedError();
         await this.executePortal(portal, msg.maxRows);
         return;
       }
@@ -491,6 +651,24 @@ export class Session {
         be.closeComplete(w);
         return;
       }
+    }
+  }
+
+  /** Whether Parse accepts `sql` in a failed transaction: ROLLBACK/COMMIT, or nothing at all. */
+  private isTransactionExitSql(sql: string): boolean {
+    try {
+      const slices = splitStatements(sql);
+      return slices.length === 0 || (slices.length === 1 && isTransactionExit(this.classifyOrError(slices[0]!)));
+    } catch {
+      return false;
+    }
+  }
+
+  private dropUnnamedStatement(): void {
+    const unnamed = this.statements.get('');
+    if (unnamed) {
+      this.dropEntry(unnamed);
+      this.statements.delete('');
     }
   }
 
@@ -513,24 +691,54 @@ export class Session {
       entry.paramOids = declared.slice();
       return entry;
     }
-    const slice = slices[0]!;
+    let slice = slices[0]!;
     const stmt = this.classifyOrError(slice);
     const entry = this.makeEntry(name, sql, slice, stmt);
+    entry.declared = declared.slice();
     if (stmt.kind === 'unsupported') throw stmt.error;
     const nParams = Math.max(declared.length, maxParamNumber(slice.tokens));
-    if (stmt.kind !== 'duckdb') {
+    const untypedEntry = () => {
       entry.paramOids = Array.from({ length: nParams }, (_, i) => declared[i] || Oid.text);
       entry.duckParamTypes = new Array(nParams).fill(undefined);
+    };
+    if (stmt.kind !== 'duckdb') {
+      untypedEntry();
       entry.columns = this.utility.describe(stmt);
       return entry;
     }
     await this.releaseConnection();
-    let prepared = await this.duckPrepare(slice.text, slice);
+    if (this.routing) {
+      await this.routing.begin();
+      const routed = await this.routing.route(slice);
+      const info: LakeEntry = { original: slice, state: this.routing.lake.state, rewritten: !routed.write && routed.slice.text !== slice.text };
+      entry.lake = info;
+      slice = routed.slice;
+      if (routed.write) {
+        const w = await this.routing.prepareWrite(routed.write, routed.slice, { checkReadOnly: false });
+        info.write = routed.write;
+        info.pending = { w, rollbacks: this.tx.rollbacks, inTransaction: this.tx.duckOpen };
+        if (w.sql === null) {
+          untypedEntry();
+          return entry;
+        }
+        slice = sliceOf(w.sql, 0);
+      }
+      entry.slice = slice;
+    }
+    let prepared: DuckDBPreparedStatement;
+    try {
+      prepared = await this.duckPrepare(slice.text, slice);
+    } catch (e) {
+      await entry.lake?.pending?.w.abort();
+      throw lakeError(this.toPgError(e, slice), entry.lake?.pending?.w);
+    }
     // Parameters DuckDB cannot type get the client's declared type, or text.
     const declaredCasts = new Map<number, string>();
     const untyped: number[] = [];
+    const knownBefore: (DuckDBType | undefined)[] = [];
     for (let i = 1; i <= prepared.parameterCount; i++) {
       const known = paramType(prepared, i);
+      knownBefore[i] = known;
       const oid = declared[i - 1] ?? 0;
       const declaredType = oid ? duckTypeNameForOid(oid) : undefined;
       if (!known) {
@@ -564,7 +772,9 @@ export class Session {
     entry.duck = prepared;
     const count = Math.max(nParams, prepared.parameterCount);
     for (let i = 1; i <= count; i++) {
-      const t = i <= prepared.parameterCount ? paramType(prepared, i) : undefined;
+      // DuckDB loses the type of a cast parameter in INSERT ... VALUES (($1::T)): text values are
+      // then converted for the type DuckDB inferred before the cast (e.g. '{5,6}' for INTEGER[]).
+      const t = (i <= prepared.parameterCount ? paramType(prepared, i) : undefined) ?? knownBefore[i];
       entry.duckParamTypes.push(t);
       entry.paramOids.push(declared[i - 1] || (t ? pgTypeOf(t).oid : Oid.text));
     }
@@ -573,6 +783,32 @@ export class Session {
   }
 
   /** Prepares the statement of a deferred-parameter entry with casts from the bound values. */
+  /**
+   * DuckDB types the result of a table function with parameters (generate_series(1, $1)) only
+   * once values are bound: describe a copy with the portal's text values inlined as literals
+   * (prepare only; nothing runs), so Describe reports the real column names and types.
+   */
+  private async probeColumns(portal: Portal): Promise<void> {
+    const entry = portal.entry;
+    const literals = new Map<number, string>();
+    for (let i = 1; i <= portal.params.length; i++) {
+      const raw = portal.params[i - 1];
+      const format = portal.paramFormats.length === 1 ? portal.paramFormats[0] : portal.paramFormats[i - 1];
+      const type = entry.duckParamTypes[i - 1]?.toString() ?? 'VARCHAR';
+      if (raw === null || raw === undefined) literals.set(i, `CAST(NULL AS ${type})`);
+      else if (format === 1) return; // binary values: keep the untyped description
+      else literals.set(i, `CAST(${sqlLiteral(raw.toString('utf8'))} AS ${type})`);
+    }
+    await this.releaseConnection();
+    try {
+      const probe = await this.conn.prepare(inlineParameters(entry.slice!, literals));
+      if (!hasUntypedColumns(probe)) portal.columns = columnsOf(probe, entry.slice!);
+      probe.destroySync();
+    } catch {
+      /* keep the untyped description; Execute reports any error */
+    }
+  }
+
   private async specialise(portal: Portal): Promise<void> {
     const entry = portal.entry;
     const casts = new Map<number, string>();
@@ -634,6 +870,7 @@ export class Session {
     const entry = portal.entry;
     this.beginActivity(entry.sql);
     try {
+      if (portal.ran) throw new PgError(SqlState.objectNotInPrerequisiteState, `portal "${portal.name}" cannot be run`);
       if (portal.completed !== undefined) {
         // Re-executing a finished portal returns no more rows.
         be.commandComplete(w, portal.completed);
@@ -644,8 +881,10 @@ export class Session {
         portal.rowsSoFar += rows;
         if (done) {
           portal.source = undefined;
-          portal.completed = portal.finalTag ? portal.finalTag(portal.rowsSoFar) : `SELECT ${portal.rowsSoFar}`;
-          be.commandComplete(w, portal.completed);
+          // The count is of the rows sent by this Execute, as in PostgreSQL.
+          const tag = portal.finalTag ?? ((n: number) => `SELECT ${n}`);
+          portal.completed = tag(0);
+          be.commandComplete(w, tag(rows));
         } else be.portalSuspended(w);
         return;
       }
@@ -656,22 +895,41 @@ export class Session {
       if (entry.stmt.kind !== 'duckdb') {
         await this.maybeOpenPipelineTransaction(entry.stmt);
         await this.utility.run(portal, maxRows, false);
+        if (entry.columns === null && entry.stmt.kind !== 'fetch' && !portal.source) portal.ran = true;
+        // A completed SHOW portal sends no more rows when executed again.
+        else if (!portal.source && (entry.stmt.kind === 'show' || entry.stmt.kind === 'showAll')) portal.completed = 'SHOW';
         return;
       }
       await this.maybeOpenPipelineTransaction(entry.stmt);
       await this.releaseConnection();
-      const prepared = portal.duck ?? entry.duck!;
       this.startStatementTimer();
       const t0 = Date.now();
+      let lakeWrite: PreparedLakeWrite | undefined;
       try {
-        bindParams(prepared, portal.params, portal.paramFormats, entry.paramOids, entry.duckParamTypes);
+        let exec = entry;
+        if (entry.lake) {
+          ({ exec, write: lakeWrite } = await this.lakeExecution(portal));
+          if (lakeWrite && lakeWrite.sql === null) {
+            portal.ran = true;
+            await this.finishLakeDdl(lakeWrite, entry.lake.original);
+            return;
+          }
+        }
+        const prepared = portal.duck ?? exec.duck!;
+        // Parse may declare more parameter types than the statement uses (PostgreSQL accepts
+        // values for them); DuckDB knows only the parameters that occur.
+        const used = portal.params.length > prepared.parameterCount ? portal.params.slice(0, prepared.parameterCount) : portal.params;
+        bindParams(prepared, used, portal.paramFormats, entry.paramOids, exec.duckParamTypes, this.formatCtx);
         let result: DuckDBResult;
         try {
           result = await this.withReadOnlyGuard(() => prepared.stream());
         } catch (e) {
-          throw this.toPgError(e, entry.slice);
+          throw lakeError(this.toPgError(e, exec.slice), lakeWrite);
         }
-        await this.consumeResult(result, entry.slice, { simple: false, formats: portal.resultFormats, maxRows, portal });
+        await this.consumeResult(result, exec.slice!, { simple: false, formats: portal.resultFormats, maxRows, portal, lakeWrite });
+      } catch (e) {
+        await lakeWrite?.abort();
+        throw e;
       } finally {
         this.stopStatementTimer();
         this.noteSlow(entry.sql, t0);
@@ -682,17 +940,63 @@ export class Session {
   }
 
   /**
+   * What Execute runs for a statement that touches the lake. The write prepared by Parse serves
+   * the first Execute while the lake's schema is unchanged and its staging table still exists;
+   * otherwise (and for reads whose text embeds lake data) the statement is prepared anew, for
+   * this portal only.
+   */
+  private async lakeExecution(portal: Portal): Promise<{ exec: PreparedEntry; write?: PreparedLakeWrite }> {
+    const routing = this.routing!;
+    const entry = portal.entry;
+    const info = entry.lake!;
+    await routing.begin();
+    if (info.write) routing.assertWritable(info.original);
+    const unchanged = info.state === routing.lake.state;
+    if (info.write) {
+      const pending = info.pending;
+      info.pending = undefined;
+      // A write prepared outside a transaction cannot serve an Execute inside one (e.g. the
+      // implicit transaction of a pipeline): it would commit on its own.
+      const sameMode = pending?.inTransaction === routing.inTransaction;
+      if (pending && unchanged && sameMode && (!pending.inTransaction || pending.rollbacks === this.tx.rollbacks)) return { exec: entry, write: pending.w };
+      await pending?.w.abort();
+    } else if (!info.rewritten && (unchanged || portal.duck)) {
+      return { exec: entry };
+    }
+    const fresh = await this.prepare(entry.name, entry.sql, entry.declared ?? []);
+    if (portal.exec) this.dropEntry(portal.exec);
+    portal.exec = fresh;
+    const write = fresh.lake?.pending?.w;
+    if (fresh.lake) fresh.lake.pending = undefined;
+    if (fresh.deferredParams) {
+      const probe: Portal = { ...portal, entry: fresh, duck: undefined };
+      await this.specialise(probe);
+      portal.duck?.destroySync();
+      portal.duck = probe.duck;
+    }
+    return { exec: fresh, write };
+  }
+
+  /**
    * PostgreSQL runs everything between two Syncs in one implicit transaction. A DuckDB
-   * transaction is opened only when that matters: when more than one Execute is pipelined.
+   * transaction is opened only when that matters: when more than one Execute is pipelined,
+   * or when the Sync has not arrived yet (a pipelining client such as psycopg 3 or libpq
+   * pipeline mode may still send more Executes that belong to the same transaction).
    */
   private async maybeOpenPipelineTransaction(stmt: Statement): Promise<void> {
     if (this.tx.duckOpen || this.tx.state !== 'idle' || !needsImplicitBlock(stmt)) return;
     let executes = 0;
+    let synced = false;
     for (const m of this.queue) {
-      if (m.kind === 'sync') break;
-      if (m.kind === 'execute') executes++;
+      if (m.kind === 'sync') {
+        synced = true;
+        break;
+      }
+      // Not only Executes: a later Parse/Bind/Describe that fails before Sync also undoes this
+      // statement in PostgreSQL. Only Flush cannot fail.
+      if (m.kind !== 'flush') executes++;
     }
-    if (executes > 0) await this.openImplicitBlock();
+    if (executes > 0 || !synced) await this.openImplicitBlock();
   }
 
   private async extendedError(e: unknown): Promise<void> {
@@ -740,6 +1044,10 @@ export class Session {
   async closePortal(portal: Portal): Promise<void> {
     portal.source?.close();
     portal.source = undefined;
+    if (portal.exec) {
+      this.dropEntry(portal.exec);
+      portal.exec = undefined;
+    }
     try {
       portal.duck?.destroySync();
     } catch {
@@ -750,12 +1058,20 @@ export class Session {
   }
 
   private dropEntry(entry: PreparedEntry): void {
+    // A portal outlives the statement it was bound from (Close, or a new unnamed Parse, as in
+    // PostgreSQL): its DuckDB statement is then left to the garbage collector.
+    for (const p of this.portals.values()) if (p.entry === entry) return;
     try {
       entry.duck?.destroySync();
     } catch {
       /* already destroyed */
     }
     entry.duck = undefined;
+    const pending = entry.lake?.pending;
+    if (pending) {
+      entry.lake!.pending = undefined;
+      void pending.w.abort().catch(() => undefined);
+    }
   }
 
   /** At transaction end: non-holdable portals and cursors go away. */
@@ -785,14 +1101,10 @@ export class Session {
 
   // ---------------------------------------------------------------- settings
 
-  /** Re-applies settings to formatting and DuckDB, and reports those with ParameterStatus. */
+  /** Re-applies settings to formatting and DuckDB (ParameterStatus goes out before ReadyForQuery). */
   settingsChanged(names: readonly string[]): void {
     if (names.length === 0) return;
     this.refreshFormatContext();
-    for (const n of names) {
-      const def = settingDef(n);
-      if (def?.report) be.parameterStatus(this.channel.writer, def.name, this.settings.get(def.name) ?? '');
-    }
     if (names.some((n) => n === 'TimeZone' || n === 'search_path')) this.duckSettingsDirty = true;
   }
 
@@ -872,6 +1184,11 @@ export class Session {
     this.state = this.tx.state === 'idle' ? 'idle' : this.tx.state === 'block' ? 'idle in transaction' : 'idle in transaction (aborted)';
   }
 
+  /** The startup ReadyForQuery was sent: the session is idle now (idle_session_timeout from startup applies). */
+  ready(): void {
+    if (!this.processing && !this.terminated) this.armIdleTimer();
+  }
+
   private armIdleTimer(): void {
     this.clearIdleTimer();
     const inTx = this.tx.state !== 'idle';
@@ -947,6 +1264,8 @@ export class Session {
       }
     }
     this.copyIn?.abort(new PgError(SqlState.connectionFailure, 'connection closed during COPY'));
+    // A transaction the client abandoned writes nothing to the lake; its files go away.
+    if (this.routing) void this.routing.lake.rollback().catch((e) => this.log.warn({ err: e }, 'discarding an abandoned lake transaction failed'));
     for (const p of this.portals.values()) p.source?.close();
     this.portals.clear();
     // Let a running DuckDB call notice the interrupt before the connection is closed.
@@ -1143,3 +1462,13 @@ function truncate(s: string): string {
   return s.length > 1000 ? s.slice(0, 1000) + '…' : s;
 }
 
+function sliceOf(text: string, offset: number): StatementSlice {
+  return { text, offset, tokens: tokenize(text) };
+}
+
+/** Errors of a staged lake write name the lake table, not the staging table. */
+function lakeError(err: PgError, write?: PreparedLakeWrite): PgError {
+  const r = write?.rename;
+  if (r && err.message.includes(r.from)) err.message = err.message.split(r.from).join(r.to);
+  return err;
+}

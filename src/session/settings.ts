@@ -3,6 +3,7 @@
  * which ones are reported with ParameterStatus, and transactional SET semantics
  * (SET is undone by ROLLBACK, SET LOCAL ends with the transaction).
  */
+import { VERSION as LAKEGRES_VERSION } from '../version.js';
 import { PgError, SqlState } from '../errors/pg-error.js';
 import { TimeZone, type IntervalStyle } from '../types/datetime.js';
 
@@ -13,7 +14,7 @@ export interface SettingDef {
   name: string;
   description: string;
   /** Normalises a user value or throws a PgError; undefined = read-only. */
-  parse?: (value: string) => string;
+  parse?: (value: string, current?: string) => string;
   /** Sent in ParameterStatus at startup and whenever it changes. */
   report?: boolean;
   category?: string;
@@ -58,6 +59,24 @@ const enumSetting = (name: string, values: string[]) => (v: string) => {
 
 const anyText = (v: string) => v;
 
+/** PostgreSQL's pg_clean_ascii: every byte outside printable ASCII becomes \xNN. */
+export function cleanAscii(v: string): string {
+  let out = '';
+  for (const b of Buffer.from(v, 'utf8')) out += b >= 32 && b <= 126 ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
+  return out;
+}
+
+/** A name setting (GUC_IS_NAME) is cut to NAMEDATALEN-1 = 63 bytes, on a character boundary. */
+function truncateName(v: string): string {
+  if (Buffer.byteLength(v) <= 63) return v;
+  let out = '';
+  for (const ch of v) {
+    if (Buffer.byteLength(out + ch) > 63) break;
+    out += ch;
+  }
+  return out;
+}
+
 const UTF8_NAMES = new Set(['utf8', 'utf-8', 'unicode', 'utf_8']);
 const KNOWN_ENCODINGS = new Set(['sql_ascii', 'latin1', 'latin2', 'latin9', 'win1252', 'win1251', 'euc_jp', 'sjis', 'gbk', 'big5', 'koi8r', 'iso_8859_5', 'win866', 'euc_kr', 'uhc', 'gb18030']);
 
@@ -69,9 +88,10 @@ function parseClientEncoding(v: string): string {
   throw invalidValue('client_encoding', v);
 }
 
-function parseDateStyle(v: string): string {
+/** DateStyle: a part that is not given keeps its current value ("SET DateStyle = ISO" keeps DMY), as in PostgreSQL. */
+function parseDateStyle(v: string, current = 'ISO, MDY'): string {
   let output = 'ISO';
-  let order = 'MDY';
+  let order = /\b(DMY|YMD)\b/.test(current) ? /\bDMY\b/.test(current) ? 'DMY' : 'YMD' : 'MDY';
   for (const part of v.split(',').map((p) => p.trim().toUpperCase()).filter(Boolean)) {
     if (part === 'ISO') output = 'ISO';
     else if (part === 'SQL' || part === 'POSTGRES' || part === 'GERMAN')
@@ -102,7 +122,7 @@ function parseSearchPath(v: string): string {
 }
 
 const defs: SettingDef[] = [
-  { name: 'application_name', description: 'Sets the application name to be reported in statistics and logs.', parse: (v) => v.slice(0, 63), report: true },
+  { name: 'application_name', description: 'Sets the application name to be reported in statistics and logs.', parse: (v) => cleanAscii(truncateName(v)), report: true },
   { name: 'client_encoding', description: "Sets the client's character set encoding.", parse: parseClientEncoding, report: true },
   { name: 'DateStyle', description: 'Sets the display format for date and time values.', parse: parseDateStyle, report: true },
   { name: 'IntervalStyle', description: 'Sets the display format for interval values.', parse: enumSetting('IntervalStyle', ['postgres', 'postgres_verbose', 'sql_standard', 'iso_8601']), report: true },
@@ -118,6 +138,7 @@ const defs: SettingDef[] = [
   { name: 'server_version_num', description: 'Shows the server version as an integer.' },
   { name: 'server_encoding', description: 'Shows the server (database) character set encoding.', report: true },
   { name: 'is_superuser', description: 'Shows whether the current user is a superuser.', report: true },
+  { name: 'scram_iterations', description: 'Sets the iteration count for SCRAM secret generation.', parse: intSetting('scram_iterations', 1, 2147483647), report: true },
   { name: 'session_authorization', description: 'Sets the session user name.', report: true },
   { name: 'default_transaction_read_only', description: 'Sets the default read-only status of new transactions.', parse: boolSetting('default_transaction_read_only'), report: true },
   { name: 'in_hot_standby', description: 'Shows whether hot standby is currently active.', report: true },
@@ -209,6 +230,7 @@ export class SessionSettings {
       integer_datetimes: 'on',
       server_version: `${PG_VERSION} (lakegres ${LAKEGRES_VERSION})`,
       server_version_num: PG_VERSION_NUM,
+      scram_iterations: '4096',
       server_encoding: 'UTF8',
       is_superuser: init.isSuperuser ? 'on' : 'off',
       session_authorization: init.user,
@@ -286,7 +308,7 @@ export class SessionSettings {
     let stored = value;
     if (def) {
       if (!def.parse) throw new PgError(SqlState.cantChangeRuntimeParam, `parameter "${def.name}" cannot be changed`);
-      stored = def.parse(value);
+      stored = def.parse(value, this.values.get(canonical));
     }
     if (opts.local && opts.inTransaction) {
       this.localRestore ??= new Map();
@@ -350,8 +372,31 @@ export class SessionSettings {
     return [...this.values.entries()];
   }
 
+  /** Values as last sent in ParameterStatus: PostgreSQL (14+) reports only real changes. */
+  private reported = new Map<string, string>();
+
+  /** Every reported setting, for the startup ParameterStatus messages (remembered as reported). */
   reportable(): [string, string][] {
-    return defs.filter((d) => d.report).map((d) => [d.name, this.values.get(d.name) ?? '']);
+    const out = defs.filter((d) => d.report).map((d): [string, string] => [d.name, this.values.get(d.name) ?? '']);
+    for (const [k, v] of out) this.reported.set(k, v);
+    return out;
+  }
+
+  /**
+   * Reported settings whose value differs from what the client last saw (then remembered as
+   * seen). Sent just before ReadyForQuery, as PostgreSQL 14+ does: a SET back to the same value,
+   * or SET and RESET in one message, reports nothing.
+   */
+  pendingReports(): [string, string][] {
+    const out: [string, string][] = [];
+    for (const d of defs) {
+      if (!d.report) continue;
+      const v = this.values.get(d.name) ?? '';
+      if (this.reported.get(d.name) === v) continue;
+      this.reported.set(d.name, v);
+      out.push([d.name, v]);
+    }
+    return out;
   }
 
   get timeZoneName(): string {
@@ -383,7 +428,7 @@ export class SessionSettings {
   }
 }
 
-export const LAKEGRES_VERSION = '0.1.0';
+export { LAKEGRES_VERSION };
 
 /** SHOW's display form of a stored value (times in PostgreSQL's units). */
 export function displayValue(name: string, value: string): string {

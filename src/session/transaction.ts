@@ -15,6 +15,13 @@ export interface Savepoint {
   dirty: boolean;
 }
 
+/** Something that commits and rolls back with the session's transactions (the lake). */
+export interface TransactionParticipant {
+  /** Runs before DuckDB's COMMIT; when it throws, the transaction is rolled back instead. */
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+}
+
 export class TransactionState {
   state: BlockState = 'idle';
   /** A DuckDB transaction is open on the connection. */
@@ -25,6 +32,9 @@ export class TransactionState {
   /** Options of a BEGIN whose DuckDB transaction starts with the block's first statement. */
   private pending?: { readOnly: boolean };
   savepoints: Savepoint[] = [];
+  /** Counts rollbacks: objects created inside a rolled-back DuckDB transaction are gone. */
+  rollbacks = 0;
+  participant?: TransactionParticipant;
 
   constructor(private readonly conn: DuckDBConnection) {}
 
@@ -91,6 +101,14 @@ export class TransactionState {
   }
 
   async commit(): Promise<void> {
+    if (this.participant) {
+      try {
+        await this.participant.commit();
+      } catch (e) {
+        await this.rollback();
+        throw e;
+      }
+    }
     if (!this.duckOpen) return this.reset();
     try {
       await this.duck('COMMIT');
@@ -100,7 +118,9 @@ export class TransactionState {
   }
 
   async rollback(): Promise<void> {
+    await this.participant?.rollback();
     if (!this.duckOpen) return this.reset();
+    this.rollbacks++;
     try {
       await this.duck('ROLLBACK');
     } catch {

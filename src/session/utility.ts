@@ -34,10 +34,13 @@ export class UtilityRunner {
     }
   }
 
-  describeFetch(stmt: Extract<Statement, { kind: 'fetch' }>, _portal?: Portal): FieldDescription[] | null {
+  describeFetch(stmt: Extract<Statement, { kind: 'fetch' }>, portal?: Portal): FieldDescription[] | null {
     if (stmt.move) return null;
     const cursor = this.s.portals.get(stmt.name);
-    return cursor?.fields ?? null;
+    const fields = cursor?.fields;
+    if (!fields) return null;
+    // A FETCH portal returns rows in the formats of its Bind, whatever the cursor was declared with.
+    return portal ? fields.map((f, i) => ({ ...f, format: formatAt(portal.resultFormats, i) })) : fields;
   }
 
   private showColumnName(name: string): string {
@@ -160,7 +163,7 @@ export class UtilityRunner {
         be.commandComplete(w, 'DECLARE CURSOR');
         return;
       case 'fetch':
-        await this.fetch(stmt, simple);
+        await this.fetch(stmt, simple, portal);
         return;
       case 'close':
         if (stmt.name === null) {
@@ -193,6 +196,10 @@ export class UtilityRunner {
       case 'copyToStdout':
         await s.releaseConnection();
         await copyOut(s, stmt);
+        return;
+      case 'deallocate':
+        await this.deallocate(stmt.name);
+        be.commandComplete(w, stmt.name === null ? 'DEALLOCATE ALL' : 'DEALLOCATE');
         return;
       case 'duckdb':
         throw new PgError(SqlState.internalError, 'utility runner got a DuckDB statement');
@@ -275,6 +282,33 @@ export class UtilityRunner {
     if (target === 'all' || target === 'temp') await this.dropTempObjects();
   }
 
+  /**
+   * DEALLOCATE name | ALL: drops protocol-level named statements (Parse); a name lakegres does
+   * not hold is a statement of DuckDB's own SQL-level PREPARE and goes to DuckDB.
+   */
+  private async deallocate(name: string | null): Promise<void> {
+    const s = this.s;
+    const drop = (n: string) => {
+      try {
+        s.statements.get(n)?.duck?.destroySync();
+      } catch {
+        /* already destroyed */
+      }
+      s.statements.delete(n);
+    };
+    if (name === null) {
+      for (const n of [...s.statements.keys()]) if (n !== '') drop(n);
+      return;
+    }
+    if (s.statements.has(name) && name !== '') return drop(name);
+    await s.releaseConnection();
+    try {
+      await s.conn.run(`DEALLOCATE "${name.replace(/"/g, '""')}"`);
+    } catch {
+      throw new PgError(SqlState.invalidSqlStatementName, `prepared statement "${name}" does not exist`);
+    }
+  }
+
   private async dropTempObjects(): Promise<void> {
     const s = this.s;
     await s.releaseConnection();
@@ -294,8 +328,8 @@ export class UtilityRunner {
     if (s.portals.has(stmt.name)) throw new PgError(SqlState.duplicateCursor, `cursor "${stmt.name}" already exists`);
     const slices = splitStatements(stmt.query);
     if (slices.length !== 1) throw new PgError(SqlState.syntaxError, 'DECLARE CURSOR needs exactly one query');
-    const slice = slices[0]!;
     await s.releaseConnection();
+    const slice = await s.routeRead(slices[0]!);
     let result;
     try {
       result = await s.conn.stream(slice.text);
@@ -326,11 +360,12 @@ export class UtilityRunner {
     if (stmt.hold && s.tx.state === 'idle') portal.source = await source.detach(s.spoolDir, () => s.checkCancel());
   }
 
-  private async fetch(stmt: Extract<Statement, { kind: 'fetch' }>, simple: boolean): Promise<void> {
+  private async fetch(stmt: Extract<Statement, { kind: 'fetch' }>, simple: boolean, fetchPortal: Portal): Promise<void> {
     const s = this.s;
     const w = s.channel.writer;
     const portal = s.portals.get(stmt.name);
     if (!portal || !portal.cursor) throw new PgError(SqlState.invalidCursorName, `cursor "${stmt.name}" does not exist`);
+    if (!simple && !stmt.move) this.useFetchFormats(portal, fetchPortal.resultFormats);
     const verb = stmt.move ? 'MOVE' : 'FETCH';
     const position = portal.rowsSoFar;
     let skip = 0;
@@ -372,6 +407,28 @@ export class UtilityRunner {
     be.commandComplete(w, `${verb} ${sent}`);
   }
 
+  /**
+   * Extended-protocol FETCH (psycopg 3 binary server cursors): rows go out in the formats of the
+   * FETCH's Bind. Rows still in the live DuckDB stream are re-encoded; rows already spooled in
+   * another format cannot be, which is refused rather than sent in the wrong format.
+   */
+  private useFetchFormats(cursor: Portal, resultFormats: number[]): void {
+    const fields = cursor.fields;
+    if (!fields) return;
+    const wanted = fields.map((_, i) => formatAt(resultFormats, i));
+    if (wanted.every((f, i) => f === fields[i]!.format)) return;
+    const src = cursor.source;
+    if (src instanceof DuckRowSource && src.holdsConnection) {
+      const types = src.columnTypes;
+      src.setEncoders(types.map((t, i) => columnEncoder(t, wanted[i]!, this.s.format)));
+    } else if (src) {
+      throw new PgError(SqlState.featureNotSupported, `cannot fetch from cursor "${cursor.name}" in another format after its rows were buffered`, {
+        hint: 'Fetch in the same format (text or binary) throughout, or declare the cursor BINARY.',
+      });
+    }
+    cursor.fields = fields.map((f, i) => ({ ...f, format: wanted[i]! }));
+  }
+
   /** Applies TimeZone and search_path to the DuckDB connection. */
   async applyDuckSettings(): Promise<void> {
     const s = this.s;
@@ -396,6 +453,10 @@ export function duckTimeZone(name: string): string | undefined {
   if (offset % 3600 !== 0) return undefined;
   const h = offset / 3600;
   return `Etc/GMT${h > 0 ? '-' : '+'}${Math.abs(h)}`;
+}
+
+function formatAt(formats: readonly number[], i: number): 0 | 1 {
+  return (formats.length === 0 ? 0 : formats.length === 1 ? formats[0]! : (formats[i] ?? 0)) as 0 | 1;
 }
 
 const abortedError = () => new PgError(SqlState.inFailedSqlTransaction, 'current transaction is aborted, commands ignored until end of transaction block');

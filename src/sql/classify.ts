@@ -6,6 +6,7 @@
 import { parseSync } from 'pgsql-parser';
 import { PgError, SqlState } from '../errors/pg-error.js';
 import { leadingWords, type StatementSlice, type Token } from './lexer.js';
+import { fixedOffsetZoneName } from '../types/datetime.js';
 
 export type TransactionOptions = { readOnly?: boolean; isolation?: string; deferrable?: boolean };
 
@@ -44,10 +45,11 @@ export type Statement =
   | { kind: 'fetch'; name: string; direction: 'forward' | 'backward' | 'absolute' | 'relative'; count: number; move: boolean }
   | { kind: 'close'; name: string | null }
   | { kind: 'listen'; tag: string }
+  | { kind: 'deallocate'; name: string | null }
   | { kind: 'unsupported'; error: PgError }
   | { kind: 'duckdb' };
 
-const UTILITY_HEADS = new Set(['BEGIN', 'START', 'COMMIT', 'END', 'ROLLBACK', 'ABORT', 'SAVEPOINT', 'RELEASE', 'SET', 'RESET', 'SHOW', 'DISCARD', 'COPY', 'DECLARE', 'FETCH', 'MOVE', 'CLOSE', 'LISTEN', 'UNLISTEN', 'NOTIFY', 'PREPARE', 'COMMENT', 'GRANT', 'REVOKE', 'REINDEX', 'CLUSTER', 'LOCK']);
+const UTILITY_HEADS = new Set(['BEGIN', 'START', 'COMMIT', 'END', 'ROLLBACK', 'ABORT', 'SAVEPOINT', 'RELEASE', 'SET', 'RESET', 'SHOW', 'DISCARD', 'COPY', 'DECLARE', 'FETCH', 'MOVE', 'CLOSE', 'LISTEN', 'UNLISTEN', 'NOTIFY', 'PREPARE', 'DEALLOCATE', 'COMMENT', 'GRANT', 'REVOKE', 'REINDEX', 'CLUSTER', 'LOCK']);
 
 // pgsql-parser AST, seen structurally.
 type Node = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -141,6 +143,8 @@ export function classify(stmt: StatementSlice, ctx: ClassifyContext): Statement 
     return { kind: 'fetch', name: f.portalname ?? '', direction, count: howMany, move: !!f.ismove };
   }
   if (ast.ClosePortalStmt) return { kind: 'close', name: ast.ClosePortalStmt.portalname ?? null };
+  // Protocol-level prepared statements share DEALLOCATE's namespace (psycopg 3 sends DEALLOCATE ALL).
+  if (ast.DeallocateStmt) return { kind: 'deallocate', name: ast.DeallocateStmt.isall ? null : (ast.DeallocateStmt.name ?? null) };
   if (ast.ListenStmt || ast.UnlistenStmt || ast.NotifyStmt) {
     return { kind: 'listen', tag: ast.ListenStmt ? 'LISTEN' : ast.UnlistenStmt ? 'UNLISTEN' : 'NOTIFY' };
   }
@@ -206,18 +210,17 @@ function setStatement(s: Node, ctx: ClassifyContext): Statement {
   }
 }
 
-/** SET TIME ZONE <number of hours>: a fixed offset east of UTC. */
+/**
+ * SET TIME ZONE <number of hours>: a fixed offset east of UTC, named as PostgreSQL names it
+ * ('<-08>+08'). A string such as '+05:30' would be a POSIX zone, whose sign is west positive.
+ */
 function hoursZone(hours: number): string {
-  const sign = hours < 0 ? '-' : '+';
-  const total = Math.round(Math.abs(hours) * 3600);
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  return `${sign}${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
+  return fixedOffsetZoneName(-Math.trunc(-hours * 3600) || 0);
 }
 
 function intervalZone(text: string): string {
   const m = /^\s*([+-]?)(\d{1,2}):(\d{2})/.exec(text);
-  if (m) return `${m[1] || '+'}${m[2]!.padStart(2, '0')}:${m[3]}`;
+  if (m) return fixedOffsetZoneName((m[1] === '-' ? -1 : 1) * (Number(m[2]) * 3600 + Number(m[3]) * 60));
   const h = /^\s*([+-]?\d+(?:\.\d+)?)\s*(hours?)?\s*$/i.exec(text);
   if (h) return hoursZone(Number(h[1]));
   throw new PgError(SqlState.invalidParameterValue, `invalid interval value for time zone: "${text}"`);

@@ -219,11 +219,12 @@ export function splitStatements(sql: string): StatementSlice[] {
     const first = current[0]!;
     const last = current[current.length - 1]!;
     const offset = first.start;
-    out.push({
+    const slice: StatementSlice = {
       text: sql.slice(offset, last.end),
       offset,
       tokens: current.map((t) => ({ ...t, start: t.start - offset, end: t.end - offset })),
-    });
+    };
+    out.push(rewriteByteaLiterals(slice));
     current = [];
   };
   // CREATE FUNCTION ... BEGIN ATOMIC ... END bodies contain semicolons; keep them together.
@@ -241,6 +242,33 @@ export function splitStatements(sql: string): StatementSlice[] {
   }
   flush();
   return out;
+}
+
+const HEX_BYTEA = /^'\\[xX]((?:[0-9a-fA-F]{2})*)'$/;
+
+/**
+ * PostgreSQL's hex bytea literal ('\x0001ff'::bytea, CAST('\x..' AS bytea), bytea '\x..', as
+ * psycopg2 sends every bytes parameter) means bytes 00 01 ff; DuckDB's blob cast reads only
+ * the first \x00 as an escape and the rest as characters. Such literals are rewritten to
+ * DuckDB's per-byte escapes ('\x00\x01\xFF'), which mean the same bytes. Error positions after
+ * a rewritten literal shift by its growth.
+ */
+function rewriteByteaLiterals(slice: StatementSlice): StatementSlice {
+  const t = slice.tokens;
+  let text: string | undefined;
+  for (let i = t.length - 1; i >= 0; i--) {
+    const tok = t[i]!;
+    if (tok.kind !== 'string' || tok.value.charCodeAt(1) !== 92) continue;
+    const isBytea = (k: number) => t[k]?.kind === 'word' && t[k]!.value === 'BYTEA';
+    const cast = (t[i + 1]?.kind === 'op' && t[i + 1]!.value === '::' && isBytea(i + 2)) || (t[i + 1]?.kind === 'word' && t[i + 1]!.value === 'AS' && isBytea(i + 2) && t[i - 2]?.value === 'CAST');
+    if (!cast && !isBytea(i - 1)) continue;
+    const m = HEX_BYTEA.exec(tok.value);
+    if (!m) continue;
+    const escaped = "'" + m[1]!.replace(/(..)/g, '\\x$1') + "'";
+    text = (text ?? slice.text);
+    text = text.slice(0, tok.start) + escaped + text.slice(tok.end);
+  }
+  return text === undefined ? slice : { text, offset: slice.offset, tokens: tokenize(text) };
 }
 
 /** The upper-cased leading words of a statement (qualified names and punctuation stop it). */

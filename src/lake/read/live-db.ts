@@ -38,6 +38,8 @@ export class SnapshotDatabase {
   state?: SchemaState;
   private readonly lock = new Mutex();
   private readonly built = new Map<number, string>();
+  /** Object URIs (data and delete files) each table's view reads. */
+  readonly tableFiles = new Map<number, string[]>();
   private readonly log: Logger;
 
   constructor(
@@ -98,55 +100,63 @@ export class SnapshotDatabase {
     const statements: string[] = [];
     const db = this.sqlName;
     const oldState = this.state;
-    // Schemas
-    for (const s of state.schemas.values()) statements.push(`CREATE SCHEMA IF NOT EXISTS ${db}.${quoteIdent(s.name)}`);
-    // Drop views of tables that vanished or were renamed / moved.
-    if (oldState) {
-      for (const old of oldState.tables.values()) {
-        const now = state.tables.get(old.id);
-        const oldSchema = oldState.schemas.get(old.schemaId)?.name;
-        if (!now || now.name !== old.name || now.schemaId !== old.schemaId) {
-          if (oldSchema) statements.push(`DROP VIEW IF EXISTS ${db}.${quoteIdent(oldSchema)}.${quoteIdent(old.name)}`);
-          if (!now) {
-            statements.push(`DROP VIEW IF EXISTS ${db}.${INTERNAL_SCHEMA}.${quoteIdent('t' + old.id)}`);
-            this.built.delete(old.id);
+    // Creating a view opens its first data file: those must be local (object stores with a cache).
+    const firstFiles = [...tableSql.keys()].map((id) => this.tableFiles.get(id)?.[0]).filter((u): u is string => !!u);
+    const release = await lake.objects.ensureLocal(firstFiles);
+    try {
+      // Schemas
+      for (const s of state.schemas.values()) statements.push(`CREATE SCHEMA IF NOT EXISTS ${db}.${quoteIdent(s.name)}`);
+      // Drop views of tables that vanished or were renamed / moved.
+      if (oldState) {
+        for (const old of oldState.tables.values()) {
+          const now = state.tables.get(old.id);
+          const oldSchema = oldState.schemas.get(old.schemaId)?.name;
+          if (!now || now.name !== old.name || now.schemaId !== old.schemaId) {
+            if (oldSchema) statements.push(`DROP VIEW IF EXISTS ${db}.${quoteIdent(oldSchema)}.${quoteIdent(old.name)}`);
+            if (!now) {
+              statements.push(`DROP VIEW IF EXISTS ${db}.${INTERNAL_SCHEMA}.${quoteIdent('t' + old.id)}`);
+              this.built.delete(old.id);
+            }
           }
         }
+        for (const old of oldState.views.values()) {
+          const oldSchema = oldState.schemas.get(old.schemaId)?.name;
+          const now = state.views.get(old.id);
+          if (oldSchema && (!now || now.name !== old.name || now.schemaId !== old.schemaId)) statements.push(`DROP VIEW IF EXISTS ${db}.${quoteIdent(oldSchema)}.${quoteIdent(old.name)}`);
+        }
+        for (const old of oldState.macros.values()) {
+          const oldSchema = oldState.schemas.get(old.schemaId)?.name;
+          if (oldSchema && !state.macros.has(old.id)) statements.push(`DROP MACRO ${old.impls[0]?.type === 'table' ? 'TABLE ' : ''}IF EXISTS ${db}.${quoteIdent(oldSchema)}.${quoteIdent(old.name)}`);
+        }
       }
-      for (const old of oldState.views.values()) {
-        const oldSchema = oldState.schemas.get(old.schemaId)?.name;
-        const now = state.views.get(old.id);
-        if (oldSchema && (!now || now.name !== old.name || now.schemaId !== old.schemaId)) statements.push(`DROP VIEW IF EXISTS ${db}.${quoteIdent(oldSchema)}.${quoteIdent(old.name)}`);
+      for (const [, sql] of tableSql) statements.push(sql);
+      // User-visible table views (cheap; all of them, so renames and new tables are covered).
+      for (const t of state.tables.values()) {
+        const schema = state.schemas.get(t.schemaId);
+        if (!schema) continue;
+        if (!tableSql.has(t.id) && this.built.has(t.id) && !plan.full && oldState?.tables.get(t.id)?.name === t.name && oldState?.tables.get(t.id)?.schemaId === t.schemaId) continue;
+        statements.push(
+          `CREATE OR REPLACE VIEW ${db}.${quoteIdent(schema.name)}.${quoteIdent(t.name)} AS SELECT ${t.columns.map((c) => quoteIdent(c.name)).join(', ')} FROM ${db}.${INTERNAL_SCHEMA}.${quoteIdent('t' + t.id)}`,
+        );
       }
-      for (const old of oldState.macros.values()) {
-        const oldSchema = oldState.schemas.get(old.schemaId)?.name;
-        if (oldSchema && !state.macros.has(old.id)) statements.push(`DROP MACRO ${old.impls[0]?.type === 'table' ? 'TABLE ' : ''}IF EXISTS ${db}.${quoteIdent(oldSchema)}.${quoteIdent(old.name)}`);
+      if (oldState) {
+        for (const s of oldState.schemas.values()) if (!state.schemas.has(s.id)) statements.push(`DROP SCHEMA IF EXISTS ${db}.${quoteIdent(s.name)} CASCADE`);
       }
-    }
-    for (const [, sql] of tableSql) statements.push(sql);
-    // User-visible table views (cheap; all of them, so renames and new tables are covered).
-    for (const t of state.tables.values()) {
-      const schema = state.schemas.get(t.schemaId);
-      if (!schema) continue;
-      if (!tableSql.has(t.id) && this.built.has(t.id) && !plan.full && oldState?.tables.get(t.id)?.name === t.name && oldState?.tables.get(t.id)?.schemaId === t.schemaId) continue;
-      statements.push(
-        `CREATE OR REPLACE VIEW ${db}.${quoteIdent(schema.name)}.${quoteIdent(t.name)} AS SELECT ${t.columns.map((c) => quoteIdent(c.name)).join(', ')} FROM ${db}.${INTERNAL_SCHEMA}.${quoteIdent('t' + t.id)}`,
-      );
-    }
-    if (oldState) {
-      for (const s of oldState.schemas.values()) if (!state.schemas.has(s.id)) statements.push(`DROP SCHEMA IF EXISTS ${db}.${quoteIdent(s.name)} CASCADE`);
-    }
-    statements.push(`UPDATE ${db}.${INTERNAL_SCHEMA}.meta SET snapshot_id = ${target.id}, schema_version = ${target.schemaVersion}, snapshot_time = ${quoteLiteral(target.time)}`);
-    const definitions = plan.full || from?.schemaVersion !== target.schemaVersion ? this.viewAndMacroStatements(state) : [];
-    try {
-      await this.apply([`USE ${db}`, ...statements, ...definitions]);
-    } catch {
-      // A dangling lake view (allowed by DuckLake) must not block the rest: retry without
-      // views and macros, then create those one by one.
-      await this.apply([`USE ${db}`, ...statements]);
-      for (const d of definitions) await this.conn.run(d).catch((e) => this.log.warn({ err: (e as Error).message }, 'lake view or macro could not be created'));
+      statements.push(`UPDATE ${db}.${INTERNAL_SCHEMA}.meta SET snapshot_id = ${target.id}, schema_version = ${target.schemaVersion}, snapshot_time = ${quoteLiteral(target.time)}`);
+      const definitions = plan.full || from?.schemaVersion !== target.schemaVersion ? this.viewAndMacroStatements(state) : [];
+      try {
+        await this.apply([`USE ${db}`, ...statements, ...definitions]);
+      } catch {
+        // A dangling lake view (allowed by DuckLake) must not block the rest: retry without
+        // views and macros, then create those one by one.
+        await this.apply([`USE ${db}`, ...statements]);
+        for (const d of definitions) await this.conn.run(d).catch((e) => this.log.warn({ err: (e as Error).message }, 'lake view or macro could not be created'));
+      }
+    } finally {
+      release();
     }
     for (const id of tableSql.keys()) this.built.set(id, String(target.id));
+    for (const id of [...this.tableFiles.keys()]) if (!state.tables.has(id)) this.tableFiles.delete(id);
     this.snapshot = target;
     this.state = state;
     this.log.debug({ snapshot: target.id, tables: tableSql.size, full: plan.full, ms: Date.now() - t0 }, 'lake database refreshed');
@@ -207,18 +217,31 @@ export class SnapshotDatabase {
     const dir = lake.tableDir(state, table);
     const files = await lake.reader.dataFiles(tx, table.id, s);
     const resolved = [];
+    const uris: string[] = [];
+    const deleteUris: string[] = [];
     for (const f of files) {
-      if (f.mappingId !== null) throw new PgError(SqlState.featureNotSupported, `table "${table.name}" has files added by name mapping (ducklake_add_data_files), which lakegres cannot read yet`);
-      const uri = lake.fileUri(dir, f.path, f.pathIsRelative);
-      const localPath = await lake.objects.localPath(uri);
-      let deleteLocalPath: string | null = null;
-      let deleteTagged = false;
-      if (f.deleteFile) {
-        if (f.deleteFile.format !== 'parquet') throw new PgError(SqlState.featureNotSupported, `table "${table.name}" has ${f.deleteFile.format} deletion vectors, which lakegres cannot read yet`);
-        deleteLocalPath = await lake.objects.localPath(lake.fileUri(dir, f.deleteFile.path, f.deleteFile.pathIsRelative));
-        deleteTagged = await this.taggedDeletes.isTagged(this.conn, deleteLocalPath);
+      uris.push(lake.fileUri(dir, f.path, f.pathIsRelative));
+      if (f.deleteFile) deleteUris.push(lake.fileUri(dir, f.deleteFile.path, f.deleteFile.pathIsRelative));
+    }
+    this.tableFiles.set(table.id, [...uris, ...deleteUris]);
+    // Delete files are read now (their kind decides the view's shape).
+    const releaseDeletes = await lake.objects.ensureLocal(deleteUris);
+    try {
+      for (const f of files) {
+        if (f.mappingId !== null) throw new PgError(SqlState.featureNotSupported, `table "${table.name}" has files added by name mapping (ducklake_add_data_files), which lakegres cannot read yet`);
+        const uri = lake.fileUri(dir, f.path, f.pathIsRelative);
+        const localPath = await lake.objects.localPath(uri);
+        let deleteLocalPath: string | null = null;
+        let deleteTagged = false;
+        if (f.deleteFile) {
+          if (f.deleteFile.format !== 'parquet') throw new PgError(SqlState.featureNotSupported, `table "${table.name}" has ${f.deleteFile.format} deletion vectors, which lakegres cannot read yet`);
+          deleteLocalPath = await lake.objects.localPath(lake.fileUri(dir, f.deleteFile.path, f.deleteFile.pathIsRelative));
+          deleteTagged = await this.taggedDeletes.isTagged(this.conn, deleteLocalPath);
+        }
+        resolved.push({ ...f, localPath, deleteLocalPath, deleteTagged });
       }
-      resolved.push({ ...f, localPath, deleteLocalPath, deleteTagged });
+    } finally {
+      releaseDeletes();
     }
     const inlined: InlinedSource[] = [];
     for (const ref of table.inlined) {
@@ -234,9 +257,7 @@ export class SnapshotDatabase {
       const dels = await readInlinedDeletes(tx, lake.store.schemaSql, table.id, s);
       if (dels.length > 0) {
         inlinedDeletes = `${db}.${INTERNAL_SCHEMA}.${quoteIdent(`inldel_${table.id}`)}`;
-        out.push(
-          `CREATE OR REPLACE TABLE ${inlinedDeletes} AS SELECT * FROM (VALUES ${dels.map((d) => `(${d[0]}, ${d[1]}, ${d[2]})`).join(', ')}) AS v(file_id, row_id, begin_snapshot)`,
-        );
+        out.push(`CREATE OR REPLACE TABLE ${inlinedDeletes} AS SELECT * FROM (VALUES ${dels.map((d) => `(${d[0]}, ${d[1]}, ${d[2]})`).join(', ')}) AS v(file_id, row_id, begin_snapshot)`);
       }
     }
     const body = tableViewSql({ snapshot: s, columns: table.columns, files: resolved, inlined, inlinedDeletes });

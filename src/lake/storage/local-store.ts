@@ -18,6 +18,10 @@ export class LocalObjectStore implements ObjectStore {
     return uri;
   }
 
+  async ensureLocal(): Promise<() => void> {
+    return () => undefined;
+  }
+
   async stagingPath(uri: string): Promise<string> {
     await mkdir(path.dirname(uri), { recursive: true });
     return uri;

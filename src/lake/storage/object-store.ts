@@ -14,8 +14,10 @@ export interface ObjectStore {
   readonly kind: 'local' | 's3';
   /** The data path as stored in the catalog: absolute, ending with '/'. */
   readonly root: string;
-  /** A local file DuckDB can read for `uri` (downloading into the cache when remote). */
+  /** The local file DuckDB reads for `uri` (for remote stores: its place in the cache). */
   localPath(uri: string): Promise<string>;
+  /** Makes the files local (downloading what the cache lacks) and keeps them until released. */
+  ensureLocal(uris: readonly string[]): Promise<() => void>;
   /** A local path to write a new file that will become `uri`. */
   stagingPath(uri: string): Promise<string>;
   /** Makes a staged file durable at `uri` (no-op for local storage, upload for S3). */

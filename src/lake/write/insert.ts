@@ -59,6 +59,7 @@ export class InsertWriter {
         return {};
       },
       abort: () => this.s.dropStaging(staging),
+      rename: { from: staging, to: table.name },
     };
   }
 

@@ -1,0 +1,59 @@
+/**
+ * Operations endpoint (--http-port): /health (process alive), /ready (accepting PostgreSQL
+ * connections) and /metrics (Prometheus text format).
+ */
+import http from 'node:http';
+import { Registry, Counter, Gauge, Histogram, collectDefaultMetrics } from 'prom-client';
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly connections = new Gauge({ name: 'lakegres_connections', help: 'Open client connections (sessions and connections still authenticating).', registers: [this.registry] });
+  readonly sessions = new Counter({ name: 'lakegres_sessions_total', help: 'Sessions started since the server started.', registers: [this.registry] });
+  readonly authFailures = new Counter({ name: 'lakegres_auth_failures_total', help: 'Failed authentication attempts.', registers: [this.registry] });
+  readonly statements = new Counter({ name: 'lakegres_statements_total', help: 'Statements executed, by outcome.', labelNames: ['outcome'] as const, registers: [this.registry] });
+  readonly statementSeconds = new Histogram({
+    name: 'lakegres_statement_duration_seconds',
+    help: 'Statement execution time.',
+    buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
+    registers: [this.registry],
+  });
+  readonly cancels = new Counter({ name: 'lakegres_cancel_requests_total', help: 'CancelRequests that matched a session.', registers: [this.registry] });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'lakegres_' });
+  }
+
+  statement(seconds: number, ok: boolean): void {
+    this.statements.inc({ outcome: ok ? 'ok' : 'error' });
+    this.statementSeconds.observe(seconds);
+  }
+}
+
+export interface HttpStatus {
+  ready(): boolean;
+}
+
+export function startHttp(host: string, port: number, metrics: Metrics, status: HttpStatus): Promise<http.Server> {
+  const server = http.createServer((req, res) => {
+    const url = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    if (url === '/health') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+    } else if (url === '/ready') {
+      const ready = status.ready();
+      res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(ready ? 'ready\n' : 'not ready\n');
+    } else if (url === '/metrics') {
+      metrics.registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+        (e) => res.writeHead(500).end(String(e)),
+      );
+    } else res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}

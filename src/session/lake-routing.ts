@@ -1,0 +1,118 @@
+/**
+ * Where a session's statements meet its lake: which snapshot a statement reads, the
+ * PostgreSQL `public` schema as DuckLake's `main`, read rewrites (time travel, virtual
+ * columns, ducklake_* functions), lake writes prepared for execution, and the lake's part in
+ * COMMIT and ROLLBACK.
+ */
+import { PgError, SqlState } from '../errors/pg-error.js';
+import { leadingWords, tokenize, type StatementSlice } from '../sql/lexer.js';
+import type { LakeSession, PreparedLakeWrite } from '../lake/lake-session.js';
+import type { LakeStatement } from '../lake/sql/lake-statements.js';
+import type { TransactionParticipant, TransactionState } from './transaction.js';
+import { toDuckSearchPath, type SessionSettings } from './settings.js';
+
+export interface RoutingHost {
+  readonly tx: TransactionState;
+  readonly settings: SessionSettings;
+  readonly userName: string;
+  defaultReadOnly(): boolean;
+  notice(message: string): void;
+  allLakes(): string[];
+}
+
+export interface RoutedStatement {
+  /** The statement as DuckDB sees it (public → main; for reads, lake rewrites applied). */
+  slice: StatementSlice;
+  /** Set when the statement changes the lake. */
+  write?: LakeStatement;
+}
+
+export class LakeRouting implements TransactionParticipant {
+  constructor(
+    private readonly host: RoutingHost,
+    readonly lake: LakeSession,
+  ) {
+    host.tx.participant = this;
+  }
+
+  get inTransaction(): boolean {
+    return this.host.tx.inBlock || this.host.tx.duckOpen;
+  }
+
+  /** First schema of search_path that names a lake schema ('main' for public). */
+  get defaultSchema(): string {
+    const path = toDuckSearchPath(this.host.settings.get('search_path') ?? '', this.host.userName).split(',').filter(Boolean);
+    for (const name of path) if (this.lake.schemaByName(name)) return this.lake.schemaByName(name)!.name;
+    return 'main';
+  }
+
+  /** Before a statement runs: the snapshot it reads (newest, or the transaction's). */
+  async begin(): Promise<void> {
+    await this.lake.beginStatement(this.inTransaction);
+  }
+
+  /** Classifies the statement; reads are rewritten for the lake. */
+  async route(slice: StatementSlice): Promise<RoutedStatement> {
+    const mapped = mapPublicSchema(slice);
+    const write = this.lake.classify(mapped);
+    if (write) return { slice: mapped, write };
+    const text = await this.lake.rewriteRead(mapped, this.defaultSchema, this.host.allLakes());
+    if (text === mapped.text) return { slice: mapped };
+    return { slice: reslice(text, mapped) };
+  }
+
+  /** Refuses a lake write in a read-only transaction (25006), as PostgreSQL does at execution. */
+  assertWritable(slice: StatementSlice): void {
+    const tx = this.host.tx;
+    if (tx.readOnly || (!this.inTransaction && this.host.defaultReadOnly())) {
+      throw new PgError(SqlState.readOnlySqlTransaction, `cannot execute ${verbOf(slice)} in a read-only transaction`);
+    }
+  }
+
+  /** Prepares a lake write for execution on the session's connection. */
+  async prepareWrite(stmt: LakeStatement, slice: StatementSlice, opts: { checkReadOnly?: boolean } = {}): Promise<PreparedLakeWrite> {
+    if (stmt.kind === 'unsupported') throw stmt.error;
+    if (opts.checkReadOnly !== false) this.assertWritable(slice);
+    return this.lake.prepareWrite(stmt, slice, { inBlock: this.inTransaction, defaultSchema: this.defaultSchema, notice: (m) => this.host.notice(m) });
+  }
+
+  async commit(): Promise<void> {
+    await this.lake.commit();
+  }
+
+  async rollback(): Promise<void> {
+    await this.lake.rollback();
+  }
+}
+
+/** `public.x` → `main.x` (and `<db>.public.x` → `<db>.main.x`): DuckLake's default schema is main. */
+export function mapPublicSchema(slice: StatementSlice): StatementSlice {
+  const t = slice.tokens;
+  let out = '';
+  let last = 0;
+  for (let i = 0; i < t.length; i++) {
+    const tok = t[i]!;
+    const isPublic = (tok.kind === 'word' && tok.value === 'PUBLIC') || (tok.kind === 'qident' && tok.value === 'public');
+    if (!isPublic || t[i + 1]?.kind !== 'op' || t[i + 1]!.value !== '.') continue;
+    // Not a column reference `public.col` after a dot is impossible to tell apart from schema.table
+    // without binding; a schema named public is what PostgreSQL clients mean.
+    out += slice.text.slice(last, tok.start) + 'main';
+    last = tok.end;
+  }
+  if (last === 0) return slice;
+  return reslice(out + slice.text.slice(last), slice);
+}
+
+function reslice(text: string, original: StatementSlice): StatementSlice {
+  return { text, offset: original.offset, tokens: tokenize(text) };
+}
+
+/** "INSERT", "CREATE TABLE", ... as PostgreSQL names the command in read-only errors. */
+function verbOf(slice: StatementSlice): string {
+  const words = leadingWords(slice.tokens, 4);
+  if (['CREATE', 'DROP', 'ALTER'].includes(words[0] ?? '')) {
+    const obj = words[1] === 'OR' ? words[3] : words[1];
+    return `${words[0]} ${obj ?? ''}`.trim();
+  }
+  return words[0] ?? 'statement';
+}
