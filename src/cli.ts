@@ -13,6 +13,10 @@ import { ConfigError, OPTIONS, envName, resolveConfig, validUserName, redactUrl 
 import { VERSION } from './version.js';
 import { PgError } from './errors/pg-error.js';
 
+// The AWS SDK warns on Node < 22 (NodeVersionSupportWarning) when an S3 client is constructed;
+// this is its documented off switch (checked at construction, so setting it here is early enough).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const EXIT_USAGE = 2;
 
 function die(message: string, code: number): never {

@@ -9,6 +9,7 @@
  *
  * Reproduce a failure with FUZZ_SEED=<seed> (printed in the test name and in every failure).
  */
+import { appendFileSync } from 'node:fs';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from './helpers/server.js';
@@ -457,6 +458,7 @@ async function runCase(r: Rng, caseNo: number): Promise<CaseResult> {
   else payload = sequence(r, 1 + r.int(8));
   const bytes = r.chance(0.3) ? payload.bytes : mutate(r, payload.bytes, payload.starts, !beforeStartup);
 
+  if (process.env.FUZZ_TRACE) appendFileSync(process.env.FUZZ_TRACE, `start ${caseNo} ${beforeStartup ? 'pre' : 'post'} ${bytes.toString('hex')}\n`);
   // Sometimes split into small writes.
   if (r.chance(0.2)) {
     for (let at = 0; at < bytes.length && !closed; ) {
@@ -474,6 +476,7 @@ async function runCase(r: Rng, caseNo: number): Promise<CaseResult> {
   }
   const closedByServer = closed;
   const raw = Buffer.concat(chunks);
+  if (process.env.FUZZ_TRACE) appendFileSync(process.env.FUZZ_TRACE, `end ${caseNo}\n`);
   try {
     const received = validate(raw, closedByServer, beforeStartup);
     return { received, closedByServer };
@@ -661,6 +664,7 @@ describe('protocol fuzzing', () => {
       lake.end();
       pg.end();
     }
+    console.log(`differential seed ${SEED}: ${done} sequences compared`);
     expect(done).toBeGreaterThanOrEqual(Math.min(DIFF_CASES, 50));
   }, DIFF_TIME_CAP_MS + 30_000);
 });

@@ -368,6 +368,16 @@ describe('Execute with a row limit', () => {
     });
   });
 
+  it('suspends a SHOW at its row limit and does not run it again', async () => {
+    const r = await both([
+      [S.parse({ name: 'sh', text: 'show application_name' }), S.bind({ statement: 'sh' }), S.execute({ rows: 1 }), S.execute({ rows: 1 }), S.execute({}), SYNC],
+      [S.bind({ statement: 'sh' }), S.execute({}), S.execute({}), SYNC],
+    ]);
+    expect(r.lake).toEqual(r.pg);
+    expect(r.pg[0]).toEqual(['1', '2', 'D:', 's', 'C:SHOW', 'C:SHOW', 'Z:I']);
+    expect(r.pg[1]).toEqual(['2', 'D:', 'C:SHOW', 'C:SHOW', 'Z:I']);
+  });
+
   it('resumes across Flush without Sync, like node-postgres cursors', async () => {
     for (const c of [lake, pg]) {
       const steps = [

@@ -59,6 +59,7 @@ export const SqlState = {
   activeSqlTransaction: '25001',
   inFailedSqlTransaction: '25P02',
   readOnlySqlTransaction: '25006',
+  cardinalityViolation: '21000',
   invalidTransactionState: '25000',
   connectionException: '08000',
   protocolViolation: '08P01',

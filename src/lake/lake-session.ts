@@ -5,7 +5,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { PgError, SqlState } from '../errors/pg-error.js';
 import { fromDuckDBError } from '../errors/duckdb-errors.js';
-import type { StatementSlice } from '../sql/lexer.js';
+import { tokenize, type StatementSlice, type Token } from '../sql/lexer.js';
 import type { LakeRuntime } from './service.js';
 import type { SchemaEntry, SchemaState, SnapshotRow, TableEntry, ViewEntry } from './catalog/model.js';
 import { LakeTx } from './write/tx.js';
@@ -14,6 +14,10 @@ import { needsLakeRewrite, rewriteLakeSql } from './sql/rewrite.js';
 import { DdlWriter } from './write/ddl.js';
 import { InsertWriter } from './write/insert.js';
 import { quoteIdent } from './types.js';
+import { RowChangeWriter } from './write/row-changes.js';
+import { TxWorkspace } from './write/workspace.js';
+import { writeDeleteFiles } from './write/deletes.js';
+import { INTERNAL_SCHEMA } from './read/live-db.js';
 
 let stagingCounter = 0;
 
@@ -26,7 +30,18 @@ export interface PreparedLakeWrite {
   abort(): Promise<void>;
   /** An internal name in `sql` that errors should show as the user's (staging table → lake table). */
   rename?: { from: string; to: string };
+  /**
+   * RETURNING of DELETE/UPDATE: `sql` stages the rows, finish() applies the change, then the rows
+   * of `returning.sql` are the result (`describe` has the same columns and parameters as the
+   * statement, for Parse/Describe). cleanup() runs after they were sent.
+   */
+  returning?: { sql: string; describe: string };
+  cleanup?(): Promise<void>;
 }
+
+let workspaceCounter = 0;
+const stateIds = new WeakMap<object, number>();
+let stateIdCounter = 0;
 
 export class LakeSession {
   /** The lake transaction of the current SQL transaction block, once it wrote something. */
@@ -36,6 +51,15 @@ export class LakeSession {
   private pinned?: { snapshot: SnapshotRow; state: SchemaState };
   readonly ddl: DdlWriter;
   readonly inserts: InsertWriter;
+  readonly rowChanges: RowChangeWriter;
+  /** The transaction's private database (deletions, overlay of its own writes). */
+  readonly workspace: TxWorkspace;
+  /** Bumped whenever what a statement binds to changes within a transaction. */
+  private version = 0;
+  /** Called when the session's default database changes (overlay on or off). */
+  onDatabaseSwitch?: () => void;
+  /** Files this transaction wrote, kept in a remote store's cache until it ends. */
+  private ownPins: (() => void)[] = [];
 
   constructor(
     readonly runtime: LakeRuntime,
@@ -43,6 +67,32 @@ export class LakeSession {
   ) {
     this.ddl = new DdlWriter(this);
     this.inserts = new InsertWriter(this);
+    this.rowChanges = new RowChangeWriter(this);
+    this.workspace = new TxWorkspace(conn, `__lake_${runtime.name}_tx${process.pid}_${++workspaceCounter}`, runtime.live.dbName);
+  }
+
+  /** Identifies what statements bind to now (prepared statements older than that are prepared again). */
+  get stateKey(): string {
+    const st = this.state as object;
+    let id = stateIds.get(st);
+    if (id === undefined) stateIds.set(st, (id = ++stateIdCounter));
+    return `${id}:${this.version}:${this.workspace.overlayActive ? 1 : 0}`;
+  }
+
+  /** The relation DML reads a table through: with rowid, filename and file_row_number. */
+  dmlView(table: TableEntry): string {
+    const db = this.workspace.overlayActive ? this.workspace.sqlName : quoteIdent(this.runtime.live.dbName);
+    return `${db}.${INTERNAL_SCHEMA}.${quoteIdent(`t${table.id}`)}`;
+  }
+
+  /** The database the session's statements read the lake through. */
+  get readDbName(): string {
+    return this.workspace.overlayActive ? this.workspace.dbName : this.runtime.live.dbName;
+  }
+
+  async pinOwnFiles(uris: string[]): Promise<void> {
+    if (this.runtime.lake.objects.kind === 'local' || uris.length === 0) return;
+    this.ownPins.push(await this.runtime.lake.objects.ensureLocal(uris));
   }
 
   get name(): string {
@@ -107,18 +157,55 @@ export class LakeSession {
     if (!needsLakeRewrite(slice.tokens, this.name)) return slice.text;
     return rewriteLakeSql(slice.text, {
       runtime: this.runtime,
-      dbName: this.runtime.live.dbName,
+      dbName: this.readDbName,
       state: this.state,
       currentSnapshot: this.snapshotId,
       lastCommitted: this.lastCommitted,
       defaultSchema,
       parserConn: this.conn,
       allLakes,
+      ensureLocal: async (uris) => {
+        if (this.runtime.lake.objects.kind !== 'local') this.pins.push(await this.runtime.lake.objects.ensureLocal(uris));
+      },
     });
   }
 
+  /**
+   * With a remote object store: downloads (into the bounded cache) the files of every lake table
+   * the statement may read, and keeps them until releaseReads(). Tables are found by name in the
+   * statement's tokens, through lake views too; a name that is not a table costs nothing.
+   */
+  async pinReads(slice: StatementSlice): Promise<void> {
+    const objects = this.runtime.lake.objects;
+    if (objects.kind === 'local') return;
+    const names = tokenNames(slice.tokens);
+    const state = this.state;
+    const tables = new Set<number>();
+    const seenViews = new Set<number>();
+    const visit = (words: Set<string>) => {
+      for (const t of state.tables.values()) if (words.has(t.name.toLowerCase()) || words.has(`t${t.id}`)) tables.add(t.id);
+      for (const v of state.views.values()) {
+        if (seenViews.has(v.id) || !words.has(v.name.toLowerCase())) continue;
+        seenViews.add(v.id);
+        visit(tokenNames(tokenize(v.sql)));
+      }
+    };
+    visit(names);
+    if (tables.size === 0) return;
+    const uris: string[] = [];
+    for (const db of this.runtime.databasesIn(names)) for (const id of tables) uris.push(...(db.tableFiles.get(id) ?? []));
+    this.pins.push(await objects.ensureLocal(uris));
+  }
+
+  /** Lets the cache evict what earlier statements pinned. */
+  releaseReads(): void {
+    for (const release of this.pins.splice(0)) release();
+  }
+
+  private readonly pins: (() => void)[] = [];
+
   classify(slice: StatementSlice): LakeStatement | undefined {
-    return classifyLakeStatement(slice, this.name);
+    return classifyLakeStatement(slice, this.name, [this.workspace.dbName]);
   }
 
   // ------------------------------------------------------------------ transactions
@@ -130,34 +217,83 @@ export class LakeSession {
     const live = this.runtime.live;
     const base = inBlock && this.pinned ? this.pinned : { snapshot: live.snapshot!, state: live.state! };
     const tx = new LakeTx(this.runtime.lake, base.snapshot, base.state);
+    tx.materializeDeletes = (N) => writeDeleteFiles(this.conn, this.runtime.lake, tx, this.workspace, N);
     if (inBlock) this.tx = tx;
     return tx;
   }
 
+  /**
+   * After a write inside a transaction block: later statements of the block read the overlay
+   * (the block's snapshot plus its own writes).
+   */
+  async afterBlockWrite(): Promise<void> {
+    const tx = this.tx;
+    if (!tx || tx.isEmpty) return;
+    const wasActive = this.workspace.overlayActive;
+    const base = this.pinned?.state ?? tx.state;
+    await this.workspace.buildOverlay(this.runtime.lake, tx, base, (uri) => this.runtime.lake.objects.localPath(uri));
+    this.version++;
+    if (!wasActive) {
+      await this.run(`USE ${this.workspace.sqlName}`);
+      this.onDatabaseSwitch?.();
+    }
+  }
+
+  /** Back to the live database after the transaction (its overlay is gone). */
+  private async endTransaction(committed: boolean): Promise<void> {
+    const wasActive = this.workspace.overlayActive;
+    // The workspace cannot be detached while it is the default database.
+    if (wasActive) await this.conn.run(`USE ${quoteIdent(this.runtime.live.dbName)}`).catch(() => undefined);
+    if (committed) await this.workspace.clear();
+    else this.workspace.forget();
+    if (wasActive) this.onDatabaseSwitch?.();
+    this.version++;
+    for (const release of this.ownPins.splice(0)) release();
+  }
+
   /** Commits an autocommit write, or leaves it to COMMIT inside a block. */
   async finishWrite(tx: LakeTx, inBlock: boolean): Promise<void> {
-    if (inBlock) return;
+    if (inBlock) return this.afterBlockWrite();
     await this.commitTx(tx);
   }
 
   async commitTx(tx: LakeTx): Promise<void> {
-    if (tx.isEmpty) return;
+    const autocommit = tx !== this.tx;
     try {
+      if (tx.isEmpty) return;
       const { snapshot } = await tx.commit();
       this.lastCommitted = snapshot.id;
       await this.runtime.committed(snapshot);
     } catch (e) {
       await tx.discardFiles();
       throw e;
+    } finally {
+      // An autocommit statement's deletions were committed with it: its workspace goes away, and
+      // the files it wrote may leave a remote store's cache again.
+      if (autocommit) {
+        await this.workspace.clear();
+        for (const release of this.ownPins.splice(0)) release();
+      }
     }
   }
 
-  /** COMMIT of a block. */
+  /** COMMIT of a block: before DuckDB's COMMIT (the workspace is still visible). */
   async commit(): Promise<void> {
     const tx = this.tx;
     this.tx = undefined;
     this.pinned = undefined;
-    if (tx) await this.commitTx(tx);
+    try {
+      if (tx && !tx.isEmpty) {
+        const { snapshot } = await tx.commit();
+        this.lastCommitted = snapshot.id;
+        await this.runtime.committed(snapshot);
+      }
+    } catch (e) {
+      await tx?.discardFiles();
+      await this.endTransaction(false);
+      throw e;
+    }
+    await this.endTransaction(true);
   }
 
   /** ROLLBACK of a block (also after errors and disconnects). */
@@ -166,6 +302,7 @@ export class LakeSession {
     this.tx = undefined;
     this.pinned = undefined;
     if (tx) await tx.discardFiles();
+    await this.endTransaction(false);
   }
 
   // ------------------------------------------------------------------ name resolution
@@ -227,11 +364,14 @@ export class LakeSession {
         return this.immediate(() => this.ddl.alterTable(stmt, slice, ctx));
       case 'copyFromFile':
         return this.inserts.prepareCopyFromFile(stmt.target, slice, ctx);
-      case 'update':
       case 'delete':
+        return this.rowChanges.prepareDelete(slice, ctx);
+      case 'update':
+        return this.rowChanges.prepareUpdate(slice, ctx);
       case 'truncate':
+        return this.rowChanges.prepareTruncate(stmt.targets, ctx);
       case 'merge':
-        throw new PgError(SqlState.featureNotSupported, `${stmt.kind.toUpperCase()} on lake tables is not supported yet`);
+        return this.rowChanges.prepareMerge(slice, ctx);
       default:
         return this.immediate(() => this.ddl.run(stmt, ctx));
     }
@@ -248,6 +388,13 @@ export class LakeSession {
   async dropStaging(name: string): Promise<void> {
     await this.conn.run(`DROP TABLE IF EXISTS temp.main.${quoteIdent(name)}`).catch(() => undefined);
   }
+}
+
+/** Lower-cased identifiers and words of a statement. */
+function tokenNames(tokens: Token[]): Set<string> {
+  const out = new Set<string>();
+  for (const t of tokens) if (t.kind === 'word' || t.kind === 'qident') out.add(t.value.toLowerCase());
+  return out;
 }
 
 export function sqlString(s: string): string {

@@ -129,6 +129,8 @@ function normalizeDataPath(p: string): string {
  * catalog remembers the place where the lake was made (a lake that was moved or copied).
  */
 function effectiveEmbeddedPath(cfg: LakeConfig, stored: string): string {
+  // A lake whose data lives in object storage is not self-contained on local disk.
+  if (/^s3:\/\//i.test(stored)) return stored;
   if (cfg.embeddedDataDir && (existsSync(cfg.embeddedDataDir) || !existsSync(stored))) return cfg.embeddedDataDir;
   return stored;
 }

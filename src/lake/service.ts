@@ -40,6 +40,18 @@ export class LakeRuntime {
     await this.live.ensure(snapshot);
   }
 
+  /** The snapshot databases a statement's text refers to (the live one and historical ones). */
+  databasesIn(names: ReadonlySet<string>): SnapshotDatabase[] {
+    const out = [this.live];
+    const prefix = `__lake_${this.lake.name}_s`.toLowerCase();
+    for (const n of names) {
+      if (!n.startsWith(prefix)) continue;
+      const db = this.history.get(Number(n.slice(prefix.length)));
+      if (db) out.push(db);
+    }
+    return out;
+  }
+
   /** A read-only database showing snapshot `id` (time travel); cached, least recently used dropped. */
   async atSnapshot(id: number): Promise<SnapshotDatabase> {
     const hit = this.history.get(id);

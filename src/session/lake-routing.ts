@@ -18,6 +18,8 @@ export interface RoutingHost {
   defaultReadOnly(): boolean;
   notice(message: string): void;
   allLakes(): string[];
+  /** The session's default DuckDB database changed: settings tied to it must be applied again. */
+  databaseSwitched(): void;
 }
 
 export interface RoutedStatement {
@@ -33,6 +35,7 @@ export class LakeRouting implements TransactionParticipant {
     readonly lake: LakeSession,
   ) {
     host.tx.participant = this;
+    lake.onDatabaseSwitch = () => host.databaseSwitched();
   }
 
   get inTransaction(): boolean {
@@ -53,12 +56,23 @@ export class LakeRouting implements TransactionParticipant {
 
   /** Classifies the statement; reads are rewritten for the lake. */
   async route(slice: StatementSlice): Promise<RoutedStatement> {
-    const mapped = mapPublicSchema(slice);
+    let mapped = mapPublicSchema(slice);
+    // Inside a transaction that wrote, `<lake>.schema.table` means the transaction's view of it.
+    if (this.lake.workspace.overlayActive) mapped = mapCatalog(mapped, this.lake.name, this.lake.workspace.dbName);
     const write = this.lake.classify(mapped);
+    // Writes read too (INSERT ... SELECT, UPDATE ... FROM).
+    await this.lake.pinReads(mapped);
     if (write) return { slice: mapped, write };
     const text = await this.lake.rewriteRead(mapped, this.defaultSchema, this.host.allLakes());
     if (text === mapped.text) return { slice: mapped };
-    return { slice: reslice(text, mapped) };
+    const rewritten = reslice(text, mapped);
+    await this.lake.pinReads(rewritten);
+    return { slice: rewritten };
+  }
+
+  /** At ReadyForQuery with nothing left to stream: cached remote files may be evicted again. */
+  idle(): void {
+    this.lake.releaseReads();
   }
 
   /** Refuses a lake write in a read-only transaction (25006), as PostgreSQL does at execution. */
@@ -97,6 +111,25 @@ export function mapPublicSchema(slice: StatementSlice): StatementSlice {
     // Not a column reference `public.col` after a dot is impossible to tell apart from schema.table
     // without binding; a schema named public is what PostgreSQL clients mean.
     out += slice.text.slice(last, tok.start) + 'main';
+    last = tok.end;
+  }
+  if (last === 0) return slice;
+  return reslice(out + slice.text.slice(last), slice);
+}
+
+/** `<from>.x` → `"<to>".x` for a catalog qualifier (lake function shortcuts like lake.snapshots() excepted). */
+export function mapCatalog(slice: StatementSlice, from: string, to: string): StatementSlice {
+  const t = slice.tokens;
+  const upper = from.toUpperCase();
+  let out = '';
+  let last = 0;
+  for (let i = 0; i < t.length; i++) {
+    const tok = t[i]!;
+    const isName = (tok.kind === 'word' && tok.value === upper) || (tok.kind === 'qident' && tok.value === from);
+    if (!isName || t[i + 1]?.kind !== 'op' || t[i + 1]!.value !== '.') continue;
+    if (t[i - 1]?.kind === 'op' && t[i - 1]!.value === '.') continue;
+    if (t[i + 3]?.kind === 'lparen') continue;
+    out += slice.text.slice(last, tok.start) + '"' + to.replace(/"/g, '""') + '"';
     last = tok.end;
   }
   if (last === 0) return slice;

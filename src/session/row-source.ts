@@ -34,6 +34,11 @@ export interface RowSource {
   /** Moves the remaining rows off the DuckDB connection (into a spool). */
   detach(spoolDir: string, checkCancel: () => void): Promise<RowSource>;
   close(): void;
+  /**
+   * Resolves once no DuckDB call of this source is running (a fetch may still be in flight
+   * after close()); the connection must not be closed before.
+   */
+  settle?(): Promise<void>;
   /** Rows a spool holds (known once a stream was detached into it). */
   readonly rowCount?: number;
 }
@@ -62,8 +67,24 @@ export class DuckRowSource implements RowSource {
     if (chunk) this.writers = encoders.map((e, i) => e.bind(chunk, i));
   }
 
+  /** The latest DuckDB fetch (fetches run one after another), settled either way. */
+  private inflight: Promise<void> | null = null;
+
+  private startFetch(): Promise<DuckDBDataChunk | null> {
+    const p = this.result.fetchChunk();
+    this.inflight = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    return p;
+  }
+
+  settle(): Promise<void> {
+    return this.inflight ?? Promise.resolve();
+  }
+
   private fetch(): Promise<DuckDBDataChunk | null> {
-    const p = this.nextChunk ?? this.result.fetchChunk();
+    const p = this.nextChunk ?? this.startFetch();
     this.nextChunk = null;
     return p;
   }
@@ -87,7 +108,7 @@ export class DuckRowSource implements RowSource {
         this.rowInChunk = 0;
         this.writers = this.encoders.map((e, i) => e.bind(chunk, i));
         // Let DuckDB produce the next chunk while this one is encoded.
-        this.nextChunk = this.result.fetchChunk();
+        this.nextChunk = this.startFetch();
         this.nextChunk.catch(() => undefined);
       }
       const w = sink.writer;

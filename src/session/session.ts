@@ -83,8 +83,8 @@ interface LakeEntry {
   write?: LakeStatement;
   /** The write prepared by Parse, until the first Execute uses it. */
   pending?: { w: PreparedLakeWrite; rollbacks: number; inTransaction: boolean };
-  /** Lake schema state the statement was prepared against. */
-  state: unknown;
+  /** What the statement was prepared against (LakeSession.stateKey). */
+  state: string;
   /** The text DuckDB prepared differs from the client's (it embeds lake data: redo per Execute). */
   rewritten: boolean;
 }
@@ -180,6 +180,10 @@ export class Session {
 
   allLakes(): string[] {
     return [...this.host.databases];
+  }
+
+  databaseSwitched(): void {
+    this.duckSettingsDirty = true;
   }
 
   // ---------------------------------------------------------------- queueing
@@ -368,6 +372,7 @@ export class Session {
   }
 
   private async readyForQuery(): Promise<void> {
+    if (this.routing && this.tx.state === 'idle' && ![...this.portals.values()].some((p) => p.source)) this.routing.idle();
     for (const [name, value] of this.settings.pendingReports()) be.parameterStatus(this.channel.writer, name, value);
     be.readyForQuery(this.channel.writer, this.tx.status);
     this.updateIdleState();
@@ -401,20 +406,18 @@ export class Session {
         if (routed.write) {
           this.routing.assertWritable(routed.slice);
           lakeWrite = await this.routing.prepareWrite(routed.write, routed.slice);
-          if (lakeWrite.sql === null) {
-            await this.finishLakeDdl(lakeWrite, routed.slice);
-            this.noteSlow(slice.text, t0);
-            return;
-          }
-          target = sliceOf(lakeWrite.sql, slice.offset);
+          const staged = lakeWrite.sql === null ? null : sliceOf(lakeWrite.sql, slice.offset);
+          await this.executeLakeWrite(lakeWrite, routed.slice, staged, () => this.conn.stream(staged!.text), { simple: true, formats: [], maxRows: 0 });
+          this.noteSlow(slice.text, t0);
+          return;
         }
       }
       try {
         result = await this.withReadOnlyGuard(() => this.conn.stream(target.text));
       } catch (e) {
-        throw lakeError(this.toPgError(e, target), lakeWrite);
+        throw this.toPgError(e, target);
       }
-      await this.consumeResult(result, target, { simple: true, formats: [], maxRows: 0, lakeWrite });
+      await this.consumeResult(result, target, { simple: true, formats: [], maxRows: 0 });
       this.noteSlow(slice.text, t0);
     } catch (e) {
       await lakeWrite?.abort();
@@ -462,11 +465,45 @@ export class Session {
     return Number(reader.getRows()[0]?.[0] ?? 0);
   }
 
-  /** A lake write that runs nothing on the connection (DDL): it happens in finish(). */
-  private async finishLakeDdl(write: PreparedLakeWrite, slice: StatementSlice): Promise<void> {
-    const r = await write.finish(0);
+  /**
+   * Runs a prepared lake write: DDL happens in finish(); a staged statement runs first (its rows,
+   * INSERT ... RETURNING, are held back until the write is applied); DELETE/UPDATE ... RETURNING
+   * send the rows of the staged change after it was applied.
+   */
+  private async executeLakeWrite(
+    write: PreparedLakeWrite,
+    original: StatementSlice,
+    staged: StatementSlice | null,
+    start: () => Promise<DuckDBResult>,
+    opts: { simple: boolean; formats: number[]; maxRows: number; portal?: Portal },
+  ): Promise<void> {
+    const w = this.channel.writer;
     this.tx.markWrite();
-    be.commandComplete(this.channel.writer, r.tag ?? commandTag(slice.tokens, StatementType.CREATE, 0));
+    if (staged === null) {
+      if (opts.portal) opts.portal.ran = true;
+      const r = await write.finish(0);
+      be.commandComplete(w, r.tag ?? commandTag(original.tokens, StatementType.CREATE, 0));
+      return;
+    }
+    let result: DuckDBResult;
+    try {
+      result = await this.withReadOnlyGuard(start);
+    } catch (e) {
+      throw lakeError(this.toPgError(e, staged), write);
+    }
+    if (!write.returning) {
+      await this.consumeResult(result, staged, { ...opts, lakeWrite: write });
+      return;
+    }
+    await readCount(result);
+    const applied = await write.finish(0);
+    const rows = sliceOf(write.returning.sql, staged.offset);
+    try {
+      const out = await this.conn.stream(rows.text);
+      await this.consumeResult(out, rows, { ...opts, tag: applied.tag, spoolThen: () => write.cleanup?.() ?? Promise.resolve() });
+    } finally {
+      await write.cleanup?.();
+    }
   }
 
   /**
@@ -476,7 +513,18 @@ export class Session {
   private async consumeResult(
     result: DuckDBResult,
     slice: StatementSlice,
-    opts: { simple: boolean; formats: number[]; maxRows: number; portal?: Portal; lakeWrite?: PreparedLakeWrite },
+    opts: {
+      simple: boolean;
+      formats: number[];
+      maxRows: number;
+      portal?: Portal;
+      /** A lake write whose finish() applies the rows first (they are spooled until then). */
+      lakeWrite?: PreparedLakeWrite;
+      /** Command tag instead of the one derived from the statement. */
+      tag?: string;
+      /** Rows are spooled, then this runs (the staging table they came from goes away). */
+      spoolThen?: () => Promise<void>;
+    },
   ): Promise<RowSource | undefined> {
     const w = this.channel.writer;
     const statementType = result.statementType;
@@ -506,25 +554,30 @@ export class Session {
         return columnEncoder(types[i]!, textual ? 0 : f.format, this.formatCtx);
       }),
     );
+    let tagOf = (n: number) => opts.tag ?? commandTag(slice.tokens, statementType, n);
     if (opts.lakeWrite) {
       // RETURNING rows of a lake write go out only once the write is committed (or recorded in
       // the transaction): collect them first.
       source = await source.detach(this.host.spoolDir, () => this.checkCancel());
-      await opts.lakeWrite.finish(source.rowCount ?? 0);
+      const applied = await opts.lakeWrite.finish(source.rowCount ?? 0);
+      if (applied.tag) tagOf = () => applied.tag!;
+    } else if (opts.spoolThen) {
+      source = await source.detach(this.host.spoolDir, () => this.checkCancel());
+      await opts.spoolThen();
     }
     const { rows, done } = await source.pump(this.channel, opts.maxRows, () => this.checkCancel());
     const total = (portal?.rowsSoFar ?? 0) + rows;
     if (done) {
       // Like PostgreSQL, the count is of the rows sent by this Execute.
-      be.commandComplete(w, commandTag(slice.tokens, statementType, rows));
-      if (portal) portal.completed = commandTag(slice.tokens, statementType, 0);
+      be.commandComplete(w, tagOf(rows));
+      if (portal) portal.completed = tagOf(0);
       return undefined;
     }
     if (portal) {
       portal.rowsSoFar = total;
       portal.source = source;
       portal.fields = fields;
-      portal.finalTag = (n) => commandTag(slice.tokens, statementType, n);
+      portal.finalTag = (n) => tagOf(n);
     }
     be.portalSuspended(w);
     return source;
@@ -710,7 +763,7 @@ export class Session {
     if (this.routing) {
       await this.routing.begin();
       const routed = await this.routing.route(slice);
-      const info: LakeEntry = { original: slice, state: this.routing.lake.state, rewritten: !routed.write && routed.slice.text !== slice.text };
+      const info: LakeEntry = { original: slice, state: this.routing.lake.stateKey, rewritten: !routed.write && routed.slice.text !== slice.text };
       entry.lake = info;
       slice = routed.slice;
       if (routed.write) {
@@ -725,6 +778,7 @@ export class Session {
       }
       entry.slice = slice;
     }
+    const returning = entry.lake?.pending?.w.returning;
     let prepared: DuckDBPreparedStatement;
     try {
       prepared = await this.duckPrepare(slice.text, slice);
@@ -779,6 +833,17 @@ export class Session {
       entry.paramOids.push(declared[i - 1] || (t ? pgTypeOf(t).oid : Oid.text));
     }
     entry.columns = columnsOf(prepared, slice);
+    if (returning) {
+      // Columns of DELETE/UPDATE ... RETURNING: a query with the same columns (prepare only).
+      try {
+        const probe = await this.conn.prepare(returning.describe);
+        entry.columns = columnsOf(probe, sliceOf(returning.describe, 0));
+        probe.destroySync();
+      } catch (e) {
+        await entry.lake?.pending?.w.abort();
+        throw this.toPgError(e, entry.lake?.original);
+      }
+    }
     return entry;
   }
 
@@ -910,8 +975,7 @@ export class Session {
         if (entry.lake) {
           ({ exec, write: lakeWrite } = await this.lakeExecution(portal));
           if (lakeWrite && lakeWrite.sql === null) {
-            portal.ran = true;
-            await this.finishLakeDdl(lakeWrite, entry.lake.original);
+            await this.executeLakeWrite(lakeWrite, entry.lake.original, null, () => Promise.reject(new Error('unreachable')), { simple: false, formats: portal.resultFormats, maxRows, portal });
             return;
           }
         }
@@ -920,13 +984,18 @@ export class Session {
         // values for them); DuckDB knows only the parameters that occur.
         const used = portal.params.length > prepared.parameterCount ? portal.params.slice(0, prepared.parameterCount) : portal.params;
         bindParams(prepared, used, portal.paramFormats, entry.paramOids, exec.duckParamTypes, this.formatCtx);
+        const opts = { simple: false, formats: portal.resultFormats, maxRows, portal };
+        if (lakeWrite) {
+          await this.executeLakeWrite(lakeWrite, entry.lake!.original, exec.slice!, () => prepared.stream(), opts);
+          return;
+        }
         let result: DuckDBResult;
         try {
           result = await this.withReadOnlyGuard(() => prepared.stream());
         } catch (e) {
-          throw lakeError(this.toPgError(e, exec.slice), lakeWrite);
+          throw this.toPgError(e, exec.slice);
         }
-        await this.consumeResult(result, exec.slice!, { simple: false, formats: portal.resultFormats, maxRows, portal, lakeWrite });
+        await this.consumeResult(result, exec.slice!, opts);
       } catch (e) {
         await lakeWrite?.abort();
         throw e;
@@ -951,7 +1020,7 @@ export class Session {
     const info = entry.lake!;
     await routing.begin();
     if (info.write) routing.assertWritable(info.original);
-    const unchanged = info.state === routing.lake.state;
+    const unchanged = info.state === routing.lake.stateKey;
     if (info.write) {
       const pending = info.pending;
       info.pending = undefined;
@@ -1264,11 +1333,14 @@ export class Session {
       }
     }
     this.copyIn?.abort(new PgError(SqlState.connectionFailure, 'connection closed during COPY'));
-    // A transaction the client abandoned writes nothing to the lake; its files go away.
-    if (this.routing) void this.routing.lake.rollback().catch((e) => this.log.warn({ err: e }, 'discarding an abandoned lake transaction failed'));
-    for (const p of this.portals.values()) p.source?.close();
+    if (this.routing) this.routing.idle();
+    const sources: RowSource[] = [];
+    for (const p of this.portals.values()) {
+      if (!p.source) continue;
+      p.source.close();
+      sources.push(p.source);
+    }
     this.portals.clear();
-    // Let a running DuckDB call notice the interrupt before the connection is closed.
     const closeConn = () => {
       for (const s of this.statements.values()) this.dropEntry(s);
       this.statements.clear();
@@ -1278,8 +1350,18 @@ export class Session {
         /* ignore */
       }
     };
-    if (this.processing) setTimeout(closeConn, 50);
-    else closeConn();
+    // DuckDB must not be used concurrently nor closed under a running call (that crashes the
+    // process): wait, bounded, for the message being handled to notice the interrupt and for
+    // the next chunk a suspended portal may be fetching; then discard the lake transaction the
+    // client abandoned (it writes nothing; its files go away); then close.
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    void (async () => {
+      const deadline = Date.now() + 30_000;
+      while (this.processing && Date.now() < deadline) await sleep(10);
+      await Promise.race([Promise.all(sources.map((src) => src.settle?.())), sleep(Math.max(0, deadline - Date.now()))]);
+      if (this.routing) await this.routing.lake.rollback().catch((e) => this.log.warn({ err: e }, 'discarding an abandoned lake transaction failed'));
+      closeConn();
+    })();
     this.host.sessionClosed(this);
   }
 

@@ -66,9 +66,29 @@ export async function catalogExists(store: CatalogStore): Promise<boolean> {
   }
 }
 
+/**
+ * Creates the catalog. Several processes may find the same PostgreSQL catalog empty at once: on
+ * PostgreSQL they take turns (an advisory lock per metadata schema) and whoever comes second
+ * finds the tables and leaves them alone; a bootstrap that still loses a race (e.g. against the
+ * extension) is fine as long as the catalog exists afterwards.
+ */
 export async function bootstrapCatalog(store: CatalogStore, dataPath: string, createdBy: string, explicitSchema: boolean): Promise<void> {
+  try {
+    await createCatalog(store, dataPath, createdBy, explicitSchema);
+  } catch (e) {
+    if (await catalogExists(store)) return;
+    throw e;
+  }
+}
+
+async function createCatalog(store: CatalogStore, dataPath: string, createdBy: string, explicitSchema: boolean): Promise<void> {
   const m = store.schemaSql;
   await store.transaction(async (tx) => {
+    if (tx.kind === 'postgres') {
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`lakegres bootstrap ${store.schemaName}`]);
+      const found = await tx.query(`SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'ducklake_metadata'`, [store.schemaName]);
+      if (found.length > 0) return;
+    }
     if (explicitSchema) await tx.exec(`CREATE SCHEMA IF NOT EXISTS ${m}`);
     for (const [name, columns] of CATALOG_DDL) await tx.exec(`CREATE TABLE ${m}.${name}(${columns})`);
     await tx.query(`INSERT INTO ${m}.ducklake_snapshot VALUES ($1, NOW(), $2, $3, $4)`, [0, 0, 1, 0]);

@@ -7,7 +7,7 @@ import { duckType, quoteIdent, type LakeColumn } from '../types.js';
 
 export interface InlinedRows {
   columns: LakeColumn[];
-  /** row_id, begin_snapshot, end_snapshot, then one text value per column (DuckDB text form). */
+  /** row_id, begin_snapshot, end_snapshot, then one text value per column (for fromTextExpr). */
   rows: (string | null)[][];
 }
 
@@ -28,27 +28,39 @@ export async function catalogTableColumns(q: CatalogQueryable, schemaName: strin
   return rows.map((r) => String(r.column_name));
 }
 
-/** Text expression of an inlined column on each backend. */
+/**
+ * Values that may hold NUL bytes (strings, JSON, and on DuckDB catalogs nested values containing
+ * strings) travel as hex of their UTF-8 bytes: the mirrored rows become SQL literals, and neither
+ * a SQL literal nor PostgreSQL text (convert_from) can carry a NUL byte.
+ */
+function travelsAsHex(kind: 'duckdb' | 'postgres', col: LakeColumn): boolean {
+  return col.type === 'varchar' || col.type === 'json' || (kind === 'duckdb' && col.children.length > 0);
+}
+
+/** Text expression of an inlined column on each backend (only fromTextExpr interprets it). */
 function textExpr(kind: 'duckdb' | 'postgres', col: LakeColumn, name: string): string {
   const q = quoteIdent(name);
-  if (kind === 'duckdb') return `CAST(${q} AS VARCHAR)`;
+  if (kind === 'duckdb') return travelsAsHex(kind, col) ? `hex(encode(CAST(${q} AS VARCHAR)))` : `CAST(${q} AS VARCHAR)`;
   // PostgreSQL: VARCHAR and JSON are stored as bytea (UTF-8 bytes), BLOB as bytea; see §4.4.
   switch (col.type) {
     case 'varchar':
     case 'json':
-      return `convert_from(${q}, 'UTF8')`;
     case 'blob':
       return `encode(${q}, 'hex')`;
-    case 'boolean':
-      return `CASE WHEN ${q} THEN 'true' ELSE 'false' END`;
+    case 'interval':
+      // PostgreSQL prints mixed signs as '-2 mons +3 days ...', which DuckDB does not parse:
+      // spell out the three fields instead.
+      return `((EXTRACT(YEAR FROM ${q}) * 12 + EXTRACT(MONTH FROM ${q}))::bigint || ' months ' || EXTRACT(DAY FROM ${q})::bigint || ' days ' || (EXTRACT(HOUR FROM ${q}) * 3600000000 + EXTRACT(MINUTE FROM ${q}) * 60000000 + EXTRACT(MICROSECONDS FROM ${q}))::bigint || ' microseconds')`;
     default:
+      // (booleans too: PostgreSQL casts them to 'true'/'false' and keeps NULL NULL)
       return `CAST(${q} AS VARCHAR)`;
   }
 }
 
-/** DuckDB expression turning a mirrored text value back into the column type. */
+/** DuckDB expression turning a mirrored text value (from textExpr) back into the column type. */
 export function fromTextExpr(kind: 'duckdb' | 'postgres', col: LakeColumn, textColumn: string): string {
   if (kind === 'postgres' && col.type === 'blob') return `unhex(${textColumn})`;
+  if (travelsAsHex(kind, col)) return `CAST(decode(unhex(${textColumn})) AS ${duckType(col)})`;
   return `CAST(${textColumn} AS ${duckType(col)})`;
 }
 

@@ -37,15 +37,26 @@ export class PgCatalogStore implements CatalogStore {
   }
 
   static async open(connectionString: string, schema = 'public', maxConnections = 10): Promise<PgCatalogStore> {
+    const safe = redact(connectionString);
+    // Reachability first, bounded: the pool waits forever for a server that accepts TCP but
+    // never answers (and its own connect timeout would also cap waits for a busy pool).
+    const probe = new pg.Client({ connectionString, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'lakegres' });
+    probe.on('error', () => undefined);
+    try {
+      await probe.connect();
+    } catch (e) {
+      throw new PgError(SqlState.connectionFailure, `cannot connect to the PostgreSQL catalog ${safe}: ${connectError(e)}`);
+    } finally {
+      await probe.end().catch(() => undefined);
+    }
     const pool = new pg.Pool({ connectionString, max: maxConnections, types: typeParsers as unknown as pg.CustomTypesConfig, application_name: 'lakegres', options: '-c TimeZone=UTC -c DateStyle=ISO' });
     pool.on('error', () => undefined);
-    const safe = redact(connectionString);
     try {
       const c = await pool.connect();
       c.release();
     } catch (e) {
       await pool.end().catch(() => undefined);
-      throw new PgError(SqlState.connectionFailure, `cannot connect to the PostgreSQL catalog ${safe}: ${(e as Error).message}`);
+      throw new PgError(SqlState.connectionFailure, `cannot connect to the PostgreSQL catalog ${safe}: ${connectError(e)}`);
     }
     return new PgCatalogStore(pool, schema, safe);
   }
@@ -87,6 +98,17 @@ export class PgCatalogStore implements CatalogStore {
   async close(): Promise<void> {
     await this.pool.end();
   }
+}
+
+/** How long opening the catalog waits for PostgreSQL to accept a session. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/** A connection error as text (an AggregateError from several addresses has an empty message). */
+function connectError(e: unknown): string {
+  const err = e as Error & { code?: string; errors?: Error[] };
+  if (err?.message) return err.message;
+  const inner = err?.errors?.map((x) => x.message).filter(Boolean) ?? [];
+  return inner.length ? inner.join('; ') : (err?.code ?? String(e));
 }
 
 /** The connection string without its password, for messages and logs. */

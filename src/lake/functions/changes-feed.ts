@@ -41,11 +41,17 @@ export async function tableChangesSql(ctx: RewriteContext, schema: string, table
     `SELECT data_file_id, path, path_is_relative, row_id_start, begin_snapshot, end_snapshot, partial_max, record_count FROM ${m}.ducklake_data_file WHERE table_id = $1 AND begin_snapshot <= $2 ORDER BY data_file_id`,
     [table.id, B],
   );
+  const deleteRows = await lake.store.query(
+    `SELECT data_file_id, path, path_is_relative, begin_snapshot FROM ${m}.ducklake_delete_file WHERE table_id = $1 AND begin_snapshot <= $2 ORDER BY data_file_id, begin_snapshot`,
+    [table.id, B],
+  );
+  const fileUri = (r: Record<string, unknown>) => lake.fileUri(dir, String(r.path), r.path_is_relative !== false);
+  await ctx.ensureLocal([...fileRows, ...deleteRows].map(fileUri));
   const files = [];
   for (const r of fileRows) {
     files.push({
       id: Number(r.data_file_id),
-      localPath: await lake.objects.localPath(lake.fileUri(dir, String(r.path), r.path_is_relative !== false)),
+      localPath: await lake.objects.localPath(fileUri(r)),
       rowIdStart: r.row_id_start === null ? null : Number(r.row_id_start),
       beginSnapshot: Number(r.begin_snapshot),
       endSnapshot: r.end_snapshot === null ? null : Number(r.end_snapshot),
@@ -72,17 +78,13 @@ export async function tableChangesSql(ctx: RewriteContext, schema: string, table
   // Deletions: positions from delete files and inlined deletions with a deletion snapshot in [A, B],
   // whole files ended in [A, B], inlined rows ended in [A, B].
   const delParts: string[] = [];
-  const deleteRows = await lake.store.query(
-    `SELECT data_file_id, path, path_is_relative, begin_snapshot FROM ${m}.ducklake_delete_file WHERE table_id = $1 AND begin_snapshot <= $2 ORDER BY data_file_id, begin_snapshot`,
-    [table.id, B],
-  );
   const positionSources: string[] = [];
   const conn = ctx.parserConn;
   const fileIndex = new Map(files.map((f, i) => [f.id, i]));
   for (const d of deleteRows) {
     const idx = fileIndex.get(Number(d.data_file_id));
     if (idx === undefined) continue;
-    const path = await lake.objects.localPath(lake.fileUri(dir, String(d.path), d.path_is_relative !== false));
+    const path = await lake.objects.localPath(fileUri(d));
     const begin = Number(d.begin_snapshot);
     if (await tagged.isTagged(conn, path)) {
       positionSources.push(`SELECT ${idx}::BIGINT AS fi, pos, _ducklake_internal_snapshot_id AS dsnap FROM read_parquet('${path.replace(/'/g, "''")}') WHERE _ducklake_internal_snapshot_id BETWEEN ${A} AND ${B}`);

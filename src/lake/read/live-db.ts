@@ -100,9 +100,11 @@ export class SnapshotDatabase {
     const statements: string[] = [];
     const db = this.sqlName;
     const oldState = this.state;
-    // Creating a view opens its first data file: those must be local (object stores with a cache).
-    const firstFiles = [...tableSql.keys()].map((id) => this.tableFiles.get(id)?.[0]).filter((u): u is string => !!u);
-    const release = await lake.objects.ensureLocal(firstFiles);
+    // DuckDB checks every file of a read_parquet list when it binds a view, and creating a view
+    // binds the views it reads: with a remote store all those files must be in the cache now.
+    const rebuildsDefinitions = plan.full || from?.schemaVersion !== target.schemaVersion;
+    const bound = rebuildsDefinitions ? [...state.tables.keys()] : [...tableSql.keys()];
+    const release = lake.objects.kind === 'local' ? () => undefined : await lake.objects.ensureLocal(bound.flatMap((id) => this.tableFiles.get(id) ?? []));
     try {
       // Schemas
       for (const s of state.schemas.values()) statements.push(`CREATE SCHEMA IF NOT EXISTS ${db}.${quoteIdent(s.name)}`);

@@ -83,12 +83,13 @@ function stringValue(t: Token | undefined, sql: string): string | null | undefin
  * temporary objects, settings, ...). `isTempName` tells whether an unqualified name is a
  * temporary table of the session.
  */
-export function classifyLakeStatement(slice: StatementSlice, lakeName: string): LakeStatement | undefined {
+export function classifyLakeStatement(slice: StatementSlice, lakeName: string, otherNames: string[] = []): LakeStatement | undefined {
+  const catalogNames = new Set([lakeName, ...otherNames].map((n) => n.toLowerCase()));
   const t = slice.tokens;
   const sql = slice.text;
   const w = (i: number) => (t[i]?.kind === 'word' ? t[i]!.value : '');
   const isLakeTarget = (n: ObjectName) => {
-    if (n.catalog) return n.catalog.toLowerCase() === lakeName.toLowerCase();
+    if (n.catalog) return catalogNames.has(n.catalog.toLowerCase());
     if (n.schema && ['temp', 'temporary', 'system', 'memory'].includes(n.schema.toLowerCase())) return false;
     return true;
   };
@@ -107,7 +108,7 @@ export function classifyLakeStatement(slice: StatementSlice, lakeName: string): 
       if (ifNotExists) i += 3;
       const n = parseName(t, i, sql);
       if (!n) return undefined;
-      if (n.name.schema && n.name.schema.toLowerCase() !== lakeName.toLowerCase()) return undefined;
+      if (n.name.schema && !catalogNames.has(n.name.schema.toLowerCase())) return undefined;
       return { kind: 'createSchema', name: n.name.name, ifNotExists };
     }
     if (w(i) === 'TABLE') {
@@ -177,7 +178,7 @@ export function classifyLakeStatement(slice: StatementSlice, lakeName: string): 
     }
     const cascade = word(t[i], 'CASCADE');
     if (obj === 'SCHEMA') {
-      if (names.some((n) => n.schema && n.schema.toLowerCase() !== lakeName.toLowerCase())) return undefined;
+      if (names.some((n) => n.schema && !catalogNames.has(n.schema.toLowerCase()))) return undefined;
       return { kind: 'dropSchema', names: names.map((n) => n.name), ifExists, cascade };
     }
     const lakeNames = names.filter(isLakeTarget);
@@ -226,10 +227,28 @@ export function classifyLakeStatement(slice: StatementSlice, lakeName: string): 
   }
   if (head === 'INSERT') {
     let i = 1;
-    if (w(i) === 'OR') i += 2; // INSERT OR REPLACE/IGNORE
+    const orAction = w(i) === 'OR' ? w(i + 1) : '';
+    if (orAction) i += 2; // INSERT OR REPLACE/IGNORE
     if (w(i) !== 'INTO') return undefined;
     const n = parseName(t, i + 1, sql);
     if (!n || !isLakeTarget(n.name)) return undefined;
+    let depth = 0;
+    let onConflict = false;
+    for (let j = n.next; j < t.length; j++) {
+      if (t[j]!.kind === 'lparen') depth++;
+      else if (t[j]!.kind === 'rparen') depth--;
+      else if (depth === 0 && word(t[j], 'ON') && word(t[j + 1], 'CONFLICT')) onConflict = true;
+    }
+    if (onConflict || orAction) {
+      // DuckLake has no unique constraints, so there is nothing to conflict with: an upsert
+      // would silently insert duplicates. Refuse instead and point to MERGE.
+      return {
+        kind: 'unsupported',
+        error: new PgError(SqlState.featureNotSupported, `${onConflict ? 'INSERT ... ON CONFLICT' : `INSERT OR ${orAction}`} is not supported on lake tables: DuckLake tables have no unique constraints`, {
+          hint: 'Use MERGE INTO ... USING ... ON <key> WHEN MATCHED THEN UPDATE ... WHEN NOT MATCHED THEN INSERT ...',
+        }),
+      };
+    }
     return { kind: 'insert', target: n.name };
   }
   if (head === 'UPDATE') {

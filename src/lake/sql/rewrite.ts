@@ -35,6 +35,8 @@ export interface RewriteContext {
   defaultSchema: string;
   parserConn: DuckDBConnection;
   allLakes: string[];
+  /** Makes object-store files local for the statement being rewritten (remote data paths). */
+  ensureLocal(uris: string[]): Promise<void>;
 }
 
 /** Cheap test: does the statement possibly need rewriting? */

@@ -31,6 +31,9 @@ export class ObjectCache {
     await mkdir(dir, { recursive: true });
     const cache = new ObjectCache(path.resolve(dir), maxBytes);
     await cache.index(cache.dir);
+    // Indexed files are older than anything used from now on: rank them by access time on the
+    // same clock as new uses (atime in ms would otherwise make them the newest forever).
+    for (const e of [...cache.entries.values()].sort((a, b) => a.lastUsed - b.lastUsed)) e.lastUsed = ++cache.clock;
     await cache.evict();
     return cache;
   }
@@ -145,6 +148,9 @@ export class ObjectCache {
     const victims = [...this.entries].filter(([, e]) => e.pins === 0).sort((a, b) => a[1].lastUsed - b[1].lastUsed);
     for (const [file, e] of victims) {
       if (this.total <= this.maxBytes) break;
+      // Earlier removals awaited: the file may have been pinned again, or taken by a concurrent
+      // eviction (whose total would otherwise be subtracted twice).
+      if (this.entries.get(file) !== e || e.pins > 0) continue;
       this.entries.delete(file);
       this.total -= e.size;
       await this.remove(file);

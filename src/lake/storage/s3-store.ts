@@ -28,6 +28,11 @@ export interface S3StoreOptions {
 
 /** Uploads above this size go in parts. */
 const PART_SIZE = 16 * 1024 * 1024;
+/** An endpoint that accepts no connection, or stops answering, fails the request instead of hanging it. */
+const CONNECT_TIMEOUT_MS = 5_000;
+const IDLE_SOCKET_TIMEOUT_MS = 60_000;
+/** Bound of the bucket check at startup (all attempts). */
+const STARTUP_CHECK_MS = 10_000;
 
 /** One cache per directory, shared by every lake of the process that uses it. */
 const caches = new Map<string, ObjectCache>();
@@ -53,14 +58,22 @@ export class S3ObjectStore implements ObjectStore {
       forcePathStyle: opts.forcePathStyle,
       // lakegres retries whole commits itself; keep SDK retries short so a dead endpoint fails fast.
       maxAttempts: 3,
+      requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, socketTimeout: IDLE_SOCKET_TIMEOUT_MS },
     };
     if (opts.endpoint) config.endpoint = opts.endpoint;
     const client = new S3Client(config);
     try {
-      await client.send(new HeadBucketCommand({ Bucket: bucket }));
+      await client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: AbortSignal.timeout(STARTUP_CHECK_MS) });
     } catch (e) {
       client.destroy();
-      throw new PgError(SqlState.configFileError, `cannot use the S3 data path ${normalized}: ${describeS3Error(e)}`, {
+      const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      const why =
+        status === 404
+          ? `bucket "${bucket}" does not exist (HTTP 404)`
+          : (e as Error).name === 'AbortError'
+            ? `no answer from ${opts.endpoint ?? 'S3'} within ${STARTUP_CHECK_MS / 1000}s`
+            : describeS3Error(e);
+      throw new PgError(SqlState.configFileError, `cannot use the S3 data path ${normalized}: ${why}`, {
         hint: 'Check --s3-endpoint, --s3-region and the AWS credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, web identity).',
       });
     }
@@ -125,12 +138,23 @@ export class S3ObjectStore implements ObjectStore {
       });
       await upload.done();
     } catch (e) {
+      // The write fails as a whole: drop what it staged (this file and any others its COPY wrote
+      // into the same staging directory), or it would stay on disk for good.
+      await this.discardStaged(localPath);
       throw new PgError(SqlState.ioError, `could not upload ${uri} to S3: ${describeS3Error(e)}`);
     }
-    // The written file is the object's content: keep it as the cached copy.
-    await this.cache.adopt(uri, localPath, size);
+    // The written file is the object's content: keep it as the cached copy. The object is durable
+    // now, so failing to cache it (a cache on another filesystem: EXDEV) must not fail the write.
+    await this.cache.adopt(uri, localPath, size).catch(() => rm(localPath, { force: true }));
     // A COPY may have written several files into this directory: remove it once it is empty.
     await rmdir(path.dirname(localPath)).catch(() => undefined);
+  }
+
+  /** Removes the staging directory of a failed write (only directories made by stagingPath). */
+  private async discardStaged(localPath: string): Promise<void> {
+    const dir = path.dirname(path.resolve(localPath));
+    if (path.dirname(dir) === this.stagingDir) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    else await rm(localPath, { force: true }).catch(() => undefined);
   }
 
   async delete(uris: readonly string[]): Promise<void> {

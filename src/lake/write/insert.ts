@@ -12,7 +12,7 @@ import type { LakeStatement, ObjectName } from '../sql/lake-statements.js';
 import { duckType, quoteIdent, quoteLiteral, type LakeColumn } from '../types.js';
 import { writeParquet } from './parquet.js';
 import { tableOptions } from './options.js';
-import type { LakeTx } from './tx.js';
+import type { InlinedInsert, LakeTx } from './tx.js';
 import { columnsFromTempTable } from './ddl.js';
 import { isInlinable } from './inline-encoding.js';
 import { isTemporalStatType } from './stats.js';
@@ -103,16 +103,32 @@ export class InsertWriter {
    */
   async appendFromStaging(table: TableEntry, source: string, ctx: WriteCtx, txIn?: LakeTx): Promise<number> {
     const s = this.s;
+    const tx = txIn ?? (await s.writeTx(ctx.inBlock));
+    const count = await this.appendRows(table, source, tx);
+    if (count === 0) return 0;
+    if (!txIn) await s.finishWrite(tx, ctx.inBlock);
+    return count;
+  }
+
+  /**
+   * Records the rows of `source` as inlined rows or new Parquet files of the transaction. With
+   * `explicitRowIds` the source has a `_ducklake_internal_row_id` column (UPDATE keeps row ids).
+   */
+  async appendRows(table: TableEntry, source: string, tx: LakeTx, explicitRowIds = false): Promise<number> {
+    const s = this.s;
     const lake = s.runtime.lake;
     const count = Number((await s.rows(`SELECT count(*) FROM ${source}`))[0]![0]);
     if (count === 0) return 0;
-    const tx = txIn ?? (await s.writeTx(ctx.inBlock));
-    const opts = await tableOptions(lake.store, lake.store.schemaSql, table, lake.metadata.encrypted);
     if (lake.metadata.encrypted) throw new PgError(SqlState.featureNotSupported, `lake "${lake.name}" is encrypted; lakegres does not write encrypted lakes yet`);
+    const opts = await tableOptions(lake.store, lake.store.schemaSql, table, lake.metadata.encrypted);
     const inline = opts.inliningRowLimit > 0 && count + tx.inlinedRowCount(table.id) <= opts.inliningRowLimit && table.columns.every((c) => isInlinable(c, lake.store.kind));
-    if (inline) tx.appendInlined(table.id, await inlinedRows(s, table, source));
-    else tx.appendFiles(table.id, await writeParquet(s.conn, lake, tx.state as SchemaState, table, source, opts));
-    if (!txIn) await s.finishWrite(tx, ctx.inBlock);
+    if (inline) {
+      tx.appendInlined(table.id, await inlinedRows(s, table, source, explicitRowIds));
+    } else {
+      const files = await writeParquet(s.conn, lake, tx.state as SchemaState, table, source, opts, { explicitRowIds });
+      tx.appendFiles(table.id, files);
+      await s.pinOwnFiles(files.map((f) => f.uri));
+    }
     return count;
   }
 }
@@ -122,10 +138,12 @@ function passthrough(sql: string): PreparedLakeWrite {
 }
 
 /** Rows as DuckDB text plus per-column stats computed by DuckDB (inlined inserts, §13.2). */
-async function inlinedRows(s: LakeSession, table: TableEntry, source: string) {
+async function inlinedRows(s: LakeSession, table: TableEntry, source: string, withRowIds: boolean): Promise<InlinedInsert> {
   const cols = table.columns;
   const textCols = cols.map((c) => `CAST(${quoteIdent(c.name)} AS VARCHAR)`).join(', ');
-  const rows = (await s.rows(`SELECT ${textCols} FROM ${source}`)).map((r) => r.map((v) => (v === null ? null : String(v))));
+  const raw = await s.rows(`SELECT ${textCols}${withRowIds ? ', _ducklake_internal_row_id' : ''} FROM ${source}`);
+  const rows = raw.map((r) => r.slice(0, cols.length).map((v) => (v === null ? null : String(v))));
+  const rowIds = withRowIds ? raw.map((r) => (r[cols.length] === null ? null : Number(r[cols.length]))) : undefined;
   const leaves = statLeaves(cols, source);
   const stats = [];
   // One aggregate query per leaf: list elements and map entries have their own cardinality.
@@ -138,7 +156,7 @@ async function inlinedRows(s: LakeSession, table: TableEntry, source: string) {
     const nulls = Number(st[1]);
     stats.push({ columnId: leaf.col.id, nullCount: nulls, min: (st[2] as string | null) ?? null, max: (st[3] as string | null) ?? null, hasValues: nulls < total, containsNan: null });
   }
-  return { rows, stats };
+  return rowIds ? { rows, stats, rowIds } : { rows, stats };
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { PgError, SqlState } from '../../errors/pg-error.js';
 import type { Lake } from '../lake.js';
-import type { SchemaState, SnapshotRow, TableEntry, SchemaEntry, ViewEntry } from '../catalog/model.js';
+import type { DataFileEntry, SchemaState, SnapshotRow, TableEntry, SchemaEntry, ViewEntry } from '../catalog/model.js';
 import { isRetryableCommitError, type CatalogTransaction } from '../catalog/store.js';
 import { formatChanges, parseChanges, type Change } from './changes.js';
 import { uuidv7 } from '../../util/uuid.js';
@@ -26,17 +26,52 @@ export interface NewDataFile {
   partitionValues: (string | null)[] | null;
   /** The file carries _ducklake_internal_row_id (UPDATE). */
   explicitRowIds: boolean;
+  /** Positions of this transaction's own file deleted again before commit (held by the session). */
+  deletedCount?: number;
 }
 
 /** Rows inlined into the catalog by this transaction, as DuckDB text values. */
 export interface InlinedInsert {
   rows: (string | null)[][];
+  /** Row ids kept by UPDATE (null: a new row id); absent when every row is new. */
+  rowIds?: (number | null)[];
   stats: { columnId: number; nullCount: number; min: string | null; max: string | null; hasValues: boolean; containsNan: boolean | null }[];
 }
 
 interface TableAppends {
   files: NewDataFile[];
   inlined: InlinedInsert[];
+}
+
+/** Rows of committed data deleted by this transaction, per table (§13.3). */
+export interface TableDeletes {
+  /** Committed data files with deleted positions that go into a delete file at commit. */
+  fileDeletes: Map<number, DataFileEntry>;
+  /** Few positions per file and statement: rows for ducklake_inlined_delete_<T>. */
+  inlinedFileDeletes: Map<number, Set<number>>;
+  /** Committed data files all of whose rows are deleted (the file ends). */
+  endedFiles: Map<number, DataFileEntry>;
+  /** Committed inlined rows (by row id) that end. */
+  inlinedRowIds: Set<number>;
+}
+
+/** A delete file written for the commit (by the session, which holds the deleted positions). */
+export interface WrittenDeleteFile {
+  /** Committed data file, or the uri of a data file this transaction wrote. */
+  dataFileId: number | null;
+  dataFileUri: string | null;
+  tableId: number;
+  /** Path relative to the table directory. */
+  path: string;
+  uri: string;
+  deleteCount: number;
+  fileSizeBytes: number;
+  footerSize: number;
+  /** null: the commit snapshot. */
+  beginSnapshot: number | null;
+  partialMax: number | null;
+  /** The visible delete file this one replaces (it is removed and scheduled for deletion). */
+  supersedes: { id: number; pathFromDataRoot: string; pathIsRelative: boolean } | null;
 }
 
 export interface CreatedTable {
@@ -92,6 +127,13 @@ export interface CommitOptions {
 export class LakeTx {
   readonly ops: Op[] = [];
   readonly appends = new Map<number, TableAppends>();
+  readonly deletes = new Map<number, TableDeletes>();
+  /**
+   * Writes the delete files of the commit for snapshot N (snapshot-tagged files embed N, so
+   * they are written again when a retry commits under another id). Set by the session.
+   */
+  materializeDeletes?: (N: number) => Promise<WrittenDeleteFile[]>;
+  private materialized?: { N: number; files: WrittenDeleteFile[] };
   /** Files written for this transaction (removed when it aborts). */
   readonly writtenUris: string[] = [];
   /** The working schema state: base state plus this transaction's DDL. */
@@ -106,7 +148,35 @@ export class LakeTx {
   }
 
   get isEmpty(): boolean {
-    return this.ops.length === 0 && this.appends.size === 0;
+    return this.ops.length === 0 && this.appends.size === 0 && this.deletes.size === 0;
+  }
+
+  deletesFor(tableId: number): TableDeletes {
+    let d = this.deletes.get(tableId);
+    if (!d) this.deletes.set(tableId, (d = { fileDeletes: new Map(), inlinedFileDeletes: new Map(), endedFiles: new Map(), inlinedRowIds: new Set() }));
+    return d;
+  }
+
+  /** Drops one of this transaction's own data files (every row of it was deleted again). */
+  dropAppendedFile(tableId: number, uri: string): void {
+    const a = this.appends.get(tableId);
+    if (!a) return;
+    a.files = a.files.filter((f) => f.uri !== uri);
+    if (a.files.length === 0 && a.inlined.length === 0) this.appends.delete(tableId);
+  }
+
+  /** Removes rows of this transaction's own inlined inserts (by their position across batches). */
+  dropInlinedRows(tableId: number, positions: Set<number>): void {
+    const a = this.appends.get(tableId);
+    if (!a) return;
+    let k = 0;
+    for (const batch of a.inlined) {
+      const keep: boolean[] = batch.rows.map(() => !positions.has(k++));
+      batch.rows = batch.rows.filter((_, i) => keep[i]);
+      if (batch.rowIds) batch.rowIds = batch.rowIds.filter((_, i) => keep[i]);
+    }
+    a.inlined = a.inlined.filter((b) => b.rows.length > 0);
+    if (a.files.length === 0 && a.inlined.length === 0) this.appends.delete(tableId);
   }
 
   get catalogChanged(): boolean {
@@ -304,6 +374,11 @@ export class LakeTx {
     for (const [tableId, a] of this.appends) {
       if (a.files.length) out.push({ kind: 'inserted_into_table', value: real(tableId) });
       if (a.inlined.length) out.push({ kind: 'inlined_insert', value: real(tableId) });
+      if (a.files.some((f) => f.deletedCount)) out.push({ kind: 'deleted_from_table', value: real(tableId) });
+    }
+    for (const [tableId, d] of this.deletes) {
+      if (d.fileDeletes.size || d.endedFiles.size) out.push({ kind: 'deleted_from_table', value: real(tableId) });
+      if (d.inlinedFileDeletes.size || d.inlinedRowIds.size) out.push({ kind: 'inlined_delete', value: real(tableId) });
     }
     return out;
   }
@@ -446,6 +521,7 @@ export class LakeTx {
     // 2. data: new Parquet files, inlined rows, statistics
     let wroteFiles = false;
     let wroteInlined = false;
+    const newFileIds = new Map<string, number>();
     for (const [localTableId, a] of this.appends) {
       const tableId = real(localTableId);
       const table = this.state.tables.get(localTableId);
@@ -468,6 +544,7 @@ export class LakeTx {
       const incoming: Parameters<typeof mergeTableStats>[2] = [];
       for (const f of a.files) {
         const dataFileId = nextFileId++;
+        newFileIds.set(f.uri, dataFileId);
         wroteFiles = true;
         await q(`INSERT INTO ${m}.ducklake_data_file VALUES ($1, $2, $3, NULL, NULL, $4, true, 'parquet', $5, $6, $7, $8, $9, NULL, NULL, NULL)`, [
           dataFileId,
@@ -496,9 +573,12 @@ export class LakeTx {
         const target = await this.inlinedTarget(tx, table, tableId, schemaVersion, newInlinedTables);
         if (target.bumped) schemaVersion = target.schemaVersion;
         for (const batch of a.inlined) {
-          for (const row of batch.rows) {
+          for (const [k, row] of batch.rows.entries()) {
             const values = row.map((v, i) => encodeInlinedValue(tx.kind, table.columns[i]!, v));
-            await q(`INSERT INTO ${m}.${quoteIdent(target.name)} VALUES ($1, $2, NULL${values.map((_, i) => `, $${i + 3}`).join('')})`, [nextRowId++, N, ...values]);
+            // UPDATE keeps a row's id; only new rows take the next one.
+            const kept = batch.rowIds?.[k];
+            const rowId = kept ?? nextRowId++;
+            await q(`INSERT INTO ${m}.${quoteIdent(target.name)} VALUES ($1, $2, NULL${values.map((_, i) => `, $${i + 3}`).join('')})`, [rowId, N, ...values]);
             recordCount++;
           }
           for (const s of batch.stats) incoming.push(s);
@@ -517,6 +597,64 @@ export class LakeTx {
         }
       }
     }
+    // 3. deletes (§13.3): delete files (after the data files in id order), ended files, inlined deletions
+    const deleteFiles = await this.deleteFilesFor(N);
+    for (const d of deleteFiles) {
+      const dataFileId = d.dataFileId ?? (d.dataFileUri ? newFileIds.get(d.dataFileUri) : undefined);
+      if (dataFileId === undefined) continue;
+      const tableId = real(d.tableId);
+      if (d.supersedes) {
+        // The replaced file must still be the visible one: otherwise a concurrent delete won.
+        const gone = await q(`DELETE FROM ${m}.ducklake_delete_file WHERE delete_file_id = $1 RETURNING delete_file_id`, [d.supersedes.id]);
+        if (gone.length === 0) throw conflict(`deletes on a data file of table "${this.tableName(d.tableId)}" conflict with a concurrent commit`);
+        await q(`INSERT INTO ${m}.ducklake_files_scheduled_for_deletion VALUES ($1, $2, $3, NOW())`, [d.supersedes.id, d.supersedes.pathFromDataRoot, d.supersedes.pathIsRelative]);
+      }
+      const id = nextFileId++;
+      await q(`INSERT INTO ${m}.ducklake_delete_file VALUES ($1, $2, $3, NULL, $4, $5, true, 'parquet', $6, $7, $8, NULL, $9)`, [
+        id,
+        tableId,
+        d.beginSnapshot ?? N,
+        dataFileId,
+        d.path,
+        d.deleteCount,
+        d.fileSizeBytes,
+        d.footerSize,
+        d.partialMax,
+      ]);
+    }
+    for (const [localTableId, d] of this.deletes) {
+      const tableId = real(localTableId);
+      const ended = [...d.endedFiles.keys()];
+      if (ended.length) {
+        const rows = await q(`UPDATE ${m}.ducklake_data_file SET end_snapshot = $1 WHERE table_id = $2 AND data_file_id IN (${ended.join(', ')}) AND end_snapshot IS NULL RETURNING data_file_id`, [N, tableId]);
+        if (rows.length !== ended.length) throw conflict(`deletes on table "${this.tableName(localTableId)}" conflict with a concurrent commit`);
+      }
+      if (d.inlinedFileDeletes.size) {
+        await tx.exec(`CREATE TABLE IF NOT EXISTS ${m}.${quoteIdent(`ducklake_inlined_delete_${tableId}`)}(file_id BIGINT, row_id BIGINT, begin_snapshot BIGINT)`);
+        const values: number[] = [];
+        for (const [fileId, positions] of [...d.inlinedFileDeletes].sort((a, b) => a[0] - b[0])) for (const p of [...positions].sort((a, b) => a - b)) values.push(fileId, p);
+        for (let i = 0; i < values.length; i += 2000) {
+          const chunk = values.slice(i, i + 2000);
+          const tuples = [];
+          for (let j = 0; j < chunk.length; j += 2) tuples.push(`($${j + 1}, $${j + 2}, ${N})`);
+          await q(`INSERT INTO ${m}.${quoteIdent(`ducklake_inlined_delete_${tableId}`)} VALUES ${tuples.join(', ')}`, chunk);
+        }
+      }
+      if (d.inlinedRowIds.size) {
+        const ids = [...d.inlinedRowIds];
+        let ended = 0;
+        const tables = await q(`SELECT table_name FROM ${m}.ducklake_inlined_data_tables WHERE table_id = $1`, [tableId]);
+        for (const t of tables) {
+          for (let i = 0; i < ids.length; i += 5000) {
+            const chunk = ids.slice(i, i + 5000);
+            const r = await q(`UPDATE ${m}.${quoteIdent(String(t.table_name))} SET end_snapshot = $1 WHERE row_id IN (${chunk.join(', ')}) AND end_snapshot IS NULL AND begin_snapshot <> $1 RETURNING row_id`, [N]);
+            ended += r.length;
+          }
+        }
+        if (ended !== ids.length) throw conflict(`deletes on table "${this.tableName(localTableId)}" conflict with a concurrent commit`);
+      }
+    }
+
     // Inlined data tables for new or restructured tables.
     for (const tableId of newInlinedTables) {
       const local = [...ids].find(([, r]) => r === tableId)?.[0] ?? tableId;
@@ -531,6 +669,26 @@ export class LakeTx {
     await q(`INSERT INTO ${m}.ducklake_snapshot_changes VALUES ($1, $2, $3, $4, $5)`, [N, changes, opts.author ?? null, opts.message ?? null, opts.extraInfo ?? null]);
     const snap = await lake.reader.snapshot(tx, N);
     return { snapshot: snap };
+  }
+
+  private tableName(id: number): string {
+    return this.state.tables.get(id)?.name ?? String(id);
+  }
+
+  /** Delete files for snapshot N, written once per N (see materializeDeletes). */
+  private async deleteFilesFor(N: number): Promise<WrittenDeleteFile[]> {
+    if (!this.materializeDeletes) return [];
+    if (this.materialized?.N === N) return this.materialized.files;
+    if (this.materialized) {
+      // Snapshot-tagged files embed N: the commit's delete files are written again for the new id.
+      const stale = new Set(this.materialized.files.map((f) => f.uri));
+      await this.lake.objects.delete([...stale]).catch(() => undefined);
+      this.writtenUris.splice(0, this.writtenUris.length, ...this.writtenUris.filter((u) => !stale.has(u)));
+    }
+    const files = await this.materializeDeletes(N);
+    this.writtenUris.push(...files.map((f) => f.uri));
+    this.materialized = { N, files };
+    return files;
   }
 
   private async hasInlinedTable(tx: CatalogTransaction, tableId: number, sv: number): Promise<boolean> {
@@ -584,6 +742,13 @@ export class LakeTx {
         case 'inlined_insert':
           clash = has('dropped_table', id) || has('altered_table', id) || has('deleted_from_table', id) || has('inlined_delete', id);
           break;
+        case 'deleted_from_table':
+          clash = ['dropped_table', 'altered_table', 'merge_adjacent', 'rewrite_delete', 'inserted_into_table', 'inlined_insert'].some((k) => has(k, id));
+          if (!clash && has('deleted_from_table', id)) clash = await this.targetFilesChanged(tx, id!);
+          break;
+        case 'inlined_delete':
+          clash = ['dropped_table', 'altered_table', 'inlined_delete', 'inline_flush', 'inserted_into_table', 'inlined_insert'].some((k) => has(k, id));
+          break;
         case 'altered_table':
           clash = has('dropped_table', id) || has('altered_table', id);
           break;
@@ -598,6 +763,21 @@ export class LakeTx {
         throw conflict(`${c.kind.replace(/_/g, ' ')} "${what}" conflicts with a concurrent commit`);
       }
     }
+  }
+
+  /** Whether a data file this transaction deletes from got new deletes or ended since its base. */
+  private async targetFilesChanged(tx: CatalogTransaction, tableId: number): Promise<boolean> {
+    const d = [...this.deletes].find(([local]) => local === tableId)?.[1];
+    if (!d) return false;
+    const ids = [...d.fileDeletes.keys(), ...d.endedFiles.keys()];
+    if (ids.length === 0) return false;
+    const m = this.lake.store.schemaSql;
+    const L = this.base.id;
+    const rows = await tx.query(
+      `SELECT 1 FROM ${m}.ducklake_delete_file WHERE data_file_id IN (${ids.join(', ')}) AND begin_snapshot > $1 UNION ALL SELECT 1 FROM ${m}.ducklake_data_file WHERE data_file_id IN (${ids.join(', ')}) AND end_snapshot > $1`,
+      [L],
+    );
+    return rows.length > 0;
   }
 
   /** Removes the files this transaction wrote (abort). */
