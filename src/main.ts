@@ -5,7 +5,10 @@ import { LakegresServer } from './server/server.js';
 
 export async function runServer(config: LakegresConfig): Promise<LakegresServer> {
   const log = createLogger(config.logLevel);
-  const server = await LakegresServer.start(config, log);
+  // Signals are handled from the start: one that arrives while the server starts (lakes are
+  // opened) stops it as soon as it is up.
+  let server: LakegresServer | undefined;
+  let pending: string | undefined;
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -14,6 +17,10 @@ export async function runServer(config: LakegresConfig): Promise<LakegresServer>
     }
     stopping = true;
     log.info({ signal }, 'signal received');
+    if (!server) {
+      pending = signal;
+      return;
+    }
     void server.shutdown().then(
       () => process.exit(0),
       (e) => {
@@ -24,5 +31,10 @@ export async function runServer(config: LakegresConfig): Promise<LakegresServer>
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  server = await LakegresServer.start(config, log);
+  if (pending) {
+    stopping = false;
+    stop(pending);
+  }
   return server;
 }

@@ -19,7 +19,7 @@ import { connectTo, summarize } from './helpers/protocol-compare.js';
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) >>> 0 : (Date.now() ^ (process.pid << 8)) >>> 0;
 const CASES = Number(process.env.FUZZ_CASES ?? 2000);
 const TIME_CAP_MS = Number(process.env.FUZZ_TIME_MS ?? 120_000);
-const WORKERS = 6;
+const WORKERS = Number(process.env.FUZZ_WORKERS ?? 6);
 /** How long a connection may stay silent before its case is considered answered. */
 const QUIET_MS = 60;
 const CASE_MAX_MS = 3000;

@@ -1341,8 +1341,16 @@ export class Session {
       sources.push(p.source);
     }
     this.portals.clear();
-    const closeConn = () => {
-      for (const s of this.statements.values()) this.dropEntry(s);
+    const closeConn = async () => {
+      for (const s of this.statements.values()) {
+        // A lake write prepared by Parse is discarded on the connection: before it closes.
+        const pending = s.lake?.pending;
+        if (pending) {
+          s.lake!.pending = undefined;
+          await pending.w.abort().catch(() => undefined);
+        }
+        this.dropEntry(s);
+      }
       this.statements.clear();
       try {
         this.conn.closeSync();
@@ -1360,7 +1368,7 @@ export class Session {
       while (this.processing && Date.now() < deadline) await sleep(10);
       await Promise.race([Promise.all(sources.map((src) => src.settle?.())), sleep(Math.max(0, deadline - Date.now()))]);
       if (this.routing) await this.routing.lake.rollback().catch((e) => this.log.warn({ err: e }, 'discarding an abandoned lake transaction failed'));
-      closeConn();
+      await closeConn();
     })();
     this.host.sessionClosed(this);
   }

@@ -19,6 +19,7 @@ export interface Savepoint {
 export interface TransactionParticipant {
   /** Runs before DuckDB's COMMIT; when it throws, the transaction is rolled back instead. */
   commit(): Promise<void>;
+  /** Runs after DuckDB's ROLLBACK. */
   rollback(): Promise<void>;
 }
 
@@ -118,16 +119,17 @@ export class TransactionState {
   }
 
   async rollback(): Promise<void> {
-    await this.participant?.rollback();
-    if (!this.duckOpen) return this.reset();
-    this.rollbacks++;
-    try {
-      await this.duck('ROLLBACK');
-    } catch {
-      // DuckDB may already have discarded an aborted transaction.
-    } finally {
-      this.reset();
+    if (this.duckOpen) {
+      this.rollbacks++;
+      try {
+        await this.duck('ROLLBACK');
+      } catch {
+        // DuckDB may already have discarded an aborted transaction.
+      }
     }
+    this.reset();
+    // After DuckDB's ROLLBACK: the participant may need a usable connection again.
+    await this.participant?.rollback();
   }
 
   private reset(): void {

@@ -361,7 +361,7 @@ def case_transactions():
 def case_execute_values():
     c = connect()
     cur = c.cursor()
-    cur.execute("create table ev(id int primary key, s text, d date)")
+    cur.execute("create temp table ev(id int primary key, s text, d date)")
     rows = [(i, f"v{i} ☃ 'q'", datetime.date(2024, 1, 1) + datetime.timedelta(days=i)) for i in range(250)]
     psycopg2.extras.execute_values(cur, "insert into ev(id, s, d) values %s", rows, page_size=100)
     out("rowcount of last page", cur.rowcount)

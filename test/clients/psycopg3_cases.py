@@ -109,7 +109,7 @@ def case_binary():
 
 def case_prepared():
     c = connect(autocommit=True)
-    c.execute("create table pt(id int primary key, s text)")
+    c.execute("create temp table pt(id int primary key, s text)")
     for i in range(20):
         c.execute("insert into pt values (%s, %s)", (i, f"s{i}"), prepare=True)
     for i in (3, 7, 3):

@@ -49,7 +49,9 @@ export class PgCatalogStore implements CatalogStore {
     } finally {
       await probe.end().catch(() => undefined);
     }
-    const pool = new pg.Pool({ connectionString, max: maxConnections, types: typeParsers as unknown as pg.CustomTypesConfig, application_name: 'lakegres', options: '-c TimeZone=UTC -c DateStyle=ISO' });
+    // Fixed session settings: catalog values read as text (snapshot times, inlined floats) must
+    // not depend on the database's or role's defaults (extra_float_digits=1 = exact floats).
+    const pool = new pg.Pool({ connectionString, max: maxConnections, types: typeParsers as unknown as pg.CustomTypesConfig, application_name: 'lakegres', options: '-c TimeZone=UTC -c DateStyle=ISO -c extra_float_digits=1' });
     pool.on('error', () => undefined);
     try {
       const c = await pool.connect();
@@ -116,6 +118,8 @@ export function redact(connectionString: string): string {
   try {
     const u = new URL(connectionString);
     if (u.password) u.password = '***';
+    // (a password may also come as a query parameter)
+    for (const key of [...u.searchParams.keys()]) if (/password/i.test(key)) u.searchParams.set(key, '***');
     return u.toString();
   } catch {
     return connectionString.replace(/password=[^\s&]*/gi, 'password=***');
