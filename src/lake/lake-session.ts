@@ -17,6 +17,7 @@ import { quoteIdent } from './types.js';
 import { RowChangeWriter } from './write/row-changes.js';
 import { TxWorkspace } from './write/workspace.js';
 import { writeDeleteFiles } from './write/deletes.js';
+import { prepareCall } from './write/calls.js';
 import { INTERNAL_SCHEMA } from './read/live-db.js';
 
 let stagingCounter = 0;
@@ -260,10 +261,12 @@ export class LakeSession {
   async commitTx(tx: LakeTx): Promise<void> {
     const autocommit = tx !== this.tx;
     try {
-      if (tx.isEmpty) return;
+      if (!tx.hasWork) return;
       const { snapshot } = await tx.commit();
-      this.lastCommitted = snapshot.id;
-      await this.runtime.committed(snapshot);
+      if (snapshot) {
+        this.lastCommitted = snapshot.id;
+        await this.runtime.committed(snapshot);
+      }
     } catch (e) {
       await tx.discardFiles();
       throw e;
@@ -283,10 +286,12 @@ export class LakeSession {
     this.tx = undefined;
     this.pinned = undefined;
     try {
-      if (tx && !tx.isEmpty) {
+      if (tx?.hasWork) {
         const { snapshot } = await tx.commit();
-        this.lastCommitted = snapshot.id;
-        await this.runtime.committed(snapshot);
+        if (snapshot) {
+          this.lastCommitted = snapshot.id;
+          await this.runtime.committed(snapshot);
+        }
       }
     } catch (e) {
       await tx?.discardFiles();
@@ -372,6 +377,8 @@ export class LakeSession {
         return this.rowChanges.prepareTruncate(stmt.targets, ctx);
       case 'merge':
         return this.rowChanges.prepareMerge(slice, ctx);
+      case 'call':
+        return prepareCall(this, stmt.body, ctx);
       default:
         return this.immediate(() => this.ddl.run(stmt, ctx));
     }

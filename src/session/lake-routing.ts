@@ -7,7 +7,8 @@
 import { PgError, SqlState } from '../errors/pg-error.js';
 import { leadingWords, tokenize, type StatementSlice } from '../sql/lexer.js';
 import type { LakeSession, PreparedLakeWrite } from '../lake/lake-session.js';
-import type { LakeStatement } from '../lake/sql/lake-statements.js';
+import { callTarget, type LakeStatement } from '../lake/sql/lake-statements.js';
+import { LAKE_FUNCTIONS, SHORTCUTS } from '../lake/functions/index.js';
 import type { TransactionParticipant, TransactionState } from './transaction.js';
 import { toDuckSearchPath, type SessionSettings } from './settings.js';
 
@@ -60,6 +61,8 @@ export class LakeRouting implements TransactionParticipant {
     // Inside a transaction that wrote, `<lake>.schema.table` means the transaction's view of it.
     if (this.lake.workspace.overlayActive) mapped = mapCatalog(mapped, this.lake.name, this.lake.workspace.dbName);
     const write = this.lake.classify(mapped);
+    // CALL of a lake query function (CALL ducklake_snapshots('lake'), CALL lake.options()) is its query.
+    if (!write && isLakeQueryCall(mapped, this.host.allLakes())) mapped = reslice(`SELECT * FROM ${mapped.text.slice(mapped.tokens[1]!.start)}`, mapped);
     // Writes read too (INSERT ... SELECT, UPDATE ... FROM).
     await this.lake.pinReads(mapped);
     if (write) return { slice: mapped, write };
@@ -134,6 +137,13 @@ export function mapCatalog(slice: StatementSlice, from: string, to: string): Sta
   }
   if (last === 0) return slice;
   return reslice(out + slice.text.slice(last), slice);
+}
+
+function isLakeQueryCall(slice: StatementSlice, lakes: string[]): boolean {
+  const fn = callTarget(slice.tokens, slice.text);
+  if (!fn) return false;
+  if (LAKE_FUNCTIONS.has(fn.name)) return true;
+  return fn.qualifier !== null && lakes.some((l) => l.toLowerCase() === fn.qualifier!.toLowerCase()) && SHORTCUTS.has(fn.name);
 }
 
 function reslice(text: string, original: StatementSlice): StatementSlice {

@@ -480,8 +480,15 @@ export class Session {
     const w = this.channel.writer;
     this.tx.markWrite();
     if (staged === null) {
-      if (opts.portal) opts.portal.ran = true;
       const r = await write.finish(0);
+      // CALL of a lake function: its result rows.
+      const rows = write.returning;
+      if (rows) {
+        const out = await this.conn.stream(rows.sql);
+        await this.consumeResult(out, sliceOf(rows.sql, original.offset), { ...opts, tag: r.tag });
+        return;
+      }
+      if (opts.portal) opts.portal.ran = true;
       be.commandComplete(w, r.tag ?? commandTag(original.tokens, StatementType.CREATE, 0));
       return;
     }
@@ -772,6 +779,7 @@ export class Session {
         info.pending = { w, rollbacks: this.tx.rollbacks, inTransaction: this.tx.duckOpen };
         if (w.sql === null) {
           untypedEntry();
+          if (w.returning) entry.columns = await this.describeQuery(w.returning.describe, slice);
           return entry;
         }
         slice = sliceOf(w.sql, 0);
@@ -836,15 +844,25 @@ export class Session {
     if (returning) {
       // Columns of DELETE/UPDATE ... RETURNING: a query with the same columns (prepare only).
       try {
-        const probe = await this.conn.prepare(returning.describe);
-        entry.columns = columnsOf(probe, sliceOf(returning.describe, 0));
-        probe.destroySync();
+        entry.columns = await this.describeQuery(returning.describe, entry.lake!.original);
       } catch (e) {
         await entry.lake?.pending?.w.abort();
-        throw this.toPgError(e, entry.lake?.original);
+        throw e;
       }
     }
     return entry;
+  }
+
+  /** Result columns of a query, from DuckDB's prepare metadata (nothing runs). */
+  private async describeQuery(sql: string, slice: StatementSlice): Promise<{ name: string; type: DuckDBType }[] | null> {
+    try {
+      const probe = await this.conn.prepare(sql);
+      const cols = columnsOf(probe, sliceOf(sql, 0));
+      probe.destroySync();
+      return cols;
+    } catch (e) {
+      throw this.toPgError(e, slice);
+    }
   }
 
   /** Prepares the statement of a deferred-parameter entry with casts from the bound values. */

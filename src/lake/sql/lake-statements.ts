@@ -30,6 +30,8 @@ export type LakeStatement =
   | { kind: 'truncate'; targets: ObjectName[] }
   | { kind: 'merge'; target: ObjectName }
   | { kind: 'copyFromFile'; target: ObjectName }
+  /** CALL of a lake function that changes the lake (options, commit message, maintenance). */
+  | { kind: 'call'; body: string }
   | { kind: 'unsupported'; error: PgError };
 
 const word = (t: Token | undefined, ...values: string[]) => !!t && t.kind === 'word' && values.includes(t.value);
@@ -281,6 +283,14 @@ export function classifyLakeStatement(slice: StatementSlice, lakeName: string, o
     if (!n || !isLakeTarget(n.name)) return undefined;
     return { kind: 'merge', target: n.name };
   }
+  if (head === 'CALL') {
+    const fn = callTarget(t, sql);
+    if (!fn) return undefined;
+    const lakeQualified = fn.qualifier !== null && catalogNames.has(fn.qualifier.toLowerCase());
+    const isWrite = WRITE_FUNCTIONS.has(fn.name) || (lakeQualified && WRITE_FUNCTIONS.has(`ducklake_${fn.name}`));
+    if (!isWrite) return undefined;
+    return { kind: 'call', body: sql.slice(t[1]!.start) };
+  }
   if (head === 'COPY') {
     const n = parseName(t, 1, sql);
     if (!n || !isLakeTarget(n.name)) return undefined;
@@ -300,4 +310,26 @@ export function classifyLakeStatement(slice: StatementSlice, lakeName: string, o
     return undefined;
   }
   return undefined;
+}
+
+/** Lake functions that change the lake; CALL runs them (the others are queries). */
+export const WRITE_FUNCTIONS = new Set([
+  'ducklake_set_option',
+  'ducklake_set_commit_message',
+  'ducklake_expire_snapshots',
+  'ducklake_cleanup_old_files',
+  'ducklake_delete_orphaned_files',
+  'ducklake_merge_adjacent_files',
+  'ducklake_rewrite_data_files',
+  'ducklake_flush_inlined_data',
+  'ducklake_add_data_files',
+]);
+
+/** `CALL [qualifier.]name(` → its parts (lower-cased name). */
+export function callTarget(t: Token[], sql: string): { qualifier: string | null; name: string } | undefined {
+  if (!word(t[0], 'CALL')) return undefined;
+  const n = parseName(t, 1, sql);
+  if (!n || t[n.next]?.kind !== 'lparen') return undefined;
+  const qualifier = n.name.schema ?? null;
+  return { qualifier, name: n.name.name.toLowerCase() };
 }

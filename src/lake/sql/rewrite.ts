@@ -286,3 +286,26 @@ function constantValue(c: Json): unknown {
   if (v.is_null) return null;
   return v.value;
 }
+
+/**
+ * The function and arguments of `CALL <name>(...)` (`body` is what follows CALL): the name's
+ * qualifier (a lake name for `lake.set_option(...)`), the function name and constant arguments.
+ */
+export async function parseCall(body: string, conn: DuckDBConnection): Promise<{ qualifier: string; name: string; args: FunctionArgs } | undefined> {
+  const parsed = await serialize(conn, `SELECT * FROM ${body}`);
+  let fn: Json | undefined;
+  const visit = (node: unknown): void => {
+    if (fn || !node || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach(visit);
+    const o = node as Json;
+    if (o.type === 'TABLE_FUNCTION' && o.function) {
+      fn = o.function as Json;
+      return;
+    }
+    for (const v of Object.values(o)) visit(v);
+  };
+  visit(parsed);
+  if (!fn) return undefined;
+  const ctx = { parserConn: conn } as RewriteContext;
+  return { qualifier: String(fn.schema ?? ''), name: String(fn.function_name).toLowerCase(), args: await functionArgs(fn, ctx) };
+}

@@ -15,7 +15,7 @@ import { tableOptions } from './options.js';
 import type { InlinedInsert, LakeTx } from './tx.js';
 import { columnsFromTempTable } from './ddl.js';
 import { isInlinable } from './inline-encoding.js';
-import { isTemporalStatType } from './stats.js';
+import { isTemporalStatType, storableBounds } from './stats.js';
 
 interface WriteCtx {
   inBlock: boolean;
@@ -120,7 +120,7 @@ export class InsertWriter {
     const count = Number((await s.rows(`SELECT count(*) FROM ${source}`))[0]![0]);
     if (count === 0) return 0;
     if (lake.metadata.encrypted) throw new PgError(SqlState.featureNotSupported, `lake "${lake.name}" is encrypted; lakegres does not write encrypted lakes yet`);
-    const opts = await tableOptions(lake.store, lake.store.schemaSql, table, lake.metadata.encrypted);
+    const opts = await tableOptions(lake.store, lake.store.schemaSql, table, lake.metadata.encrypted, tx.options);
     const inline = opts.inliningRowLimit > 0 && count + tx.inlinedRowCount(table.id) <= opts.inliningRowLimit && table.columns.every((c) => isInlinable(c, lake.store.kind));
     if (inline) {
       tx.appendInlined(table.id, await inlinedRows(s, table, source, explicitRowIds));
@@ -154,7 +154,8 @@ async function inlinedRows(s: LakeSession, table: TableEntry, source: string, wi
     const st = (await s.rows(`SELECT count(*), count(*) - count(v), ${agg} FROM (${leaf.relation}) leaf`))[0]!;
     const total = Number(st[0]);
     const nulls = Number(st[1]);
-    stats.push({ columnId: leaf.col.id, nullCount: nulls, min: (st[2] as string | null) ?? null, max: (st[3] as string | null) ?? null, hasValues: nulls < total, containsNan: null });
+    const [min, max] = storableBounds((st[2] as string | null) ?? null, (st[3] as string | null) ?? null);
+    stats.push({ columnId: leaf.col.id, nullCount: nulls, min, max, hasValues: nulls < total, containsNan: null });
   }
   return rowIds ? { rows, stats, rowIds } : { rows, stats };
 }

@@ -17,8 +17,17 @@ export interface TableOptions {
   sortOnInsert: boolean;
 }
 
-export async function tableOptions(q: CatalogQueryable, schemaSql: string, table: TableEntry, encrypted: boolean): Promise<TableOptions> {
-  const rows = await q.query(`SELECT key, value, scope, scope_id FROM ${schemaSql}.ducklake_metadata`);
+export interface PendingOption {
+  key: string;
+  value: string;
+  scope: 'table' | 'schema' | null;
+  scopeId: number | null;
+}
+
+export async function tableOptions(q: CatalogQueryable, schemaSql: string, table: TableEntry, encrypted: boolean, pending: readonly PendingOption[] = []): Promise<TableOptions> {
+  const committed = await q.query(`SELECT key, value, scope, scope_id FROM ${schemaSql}.ducklake_metadata`);
+  // Options set by the running transaction win over committed ones of the same scope.
+  const rows = [...pending.map((o) => ({ key: o.key, value: o.value, scope: o.scope, scope_id: o.scopeId })).reverse(), ...committed];
   const get = (key: string): string | undefined => {
     const scoped = (scope: string | null, id: number | null) => rows.find((r) => r.key === key && (r.scope ?? null) === scope && (scope === null || Number(r.scope_id) === id));
     return ((scoped('table', table.id) ?? scoped('schema', table.schemaId) ?? scoped(null, null))?.value as string | undefined) ?? undefined;

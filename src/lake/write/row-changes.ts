@@ -238,7 +238,7 @@ export class RowChangeWriter {
     const s = this.s;
     const lake = s.runtime.lake;
     const files = await committedFiles(lake, tx.state, table, tx.base.id);
-    const opts = await tableOptions(lake.store, lake.store.schemaSql, table, lake.metadata.encrypted);
+    const opts = await tableOptions(lake.store, lake.store.schemaSql, table, lake.metadata.encrypted, tx.options);
     const own = new Map<string, string>();
     for (const f of tx.appends.get(table.id)?.files ?? []) own.set(await lake.objects.localPath(f.uri), f.uri);
     try {

@@ -115,13 +115,14 @@ export function fileColumnStats(leaves: { col: LakeColumn; path: string }[], sta
     const numValues = num('num_values');
     const valueCount = nullCount === null || numValues === null || nullCount > numValues ? null : numValues - nullCount;
     const isFloat = col.type === 'float32' || col.type === 'float64';
+    const [min, max] = storableBounds(s.get('min') ?? null, s.get('max') ?? null);
     out.push({
       columnId: col.id,
       columnSizeBytes: num('column_size_bytes'),
       valueCount,
       nullCount,
-      min: s.get('min') ?? null,
-      max: s.get('max') ?? null,
+      min,
+      max,
       containsNan: isFloat ? s.get('has_nan') === 'true' : null,
     });
   }
@@ -162,4 +163,13 @@ function or3(a: boolean | null, b: boolean | null): boolean | null {
   if (a === true || b === true) return true;
   if (a === null || b === null) return null;
   return false;
+}
+
+/**
+ * Bounds as the catalog can store them: a value with a NUL character cannot live in a
+ * PostgreSQL varchar, so such bounds are unknown (the extension does the same on every backend).
+ */
+export function storableBounds(min: string | null, max: string | null): [string | null, string | null] {
+  if ((min !== null && min.includes('\u0000')) || (max !== null && max.includes('\u0000'))) return [null, null];
+  return [min, max];
 }

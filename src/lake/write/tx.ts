@@ -112,7 +112,8 @@ export function nextLocalId(): number {
 }
 
 export interface CommitResult {
-  snapshot: SnapshotRow;
+  /** The new snapshot; null when the transaction only set options. */
+  snapshot: SnapshotRow | null;
 }
 
 export interface CommitOptions {
@@ -128,6 +129,10 @@ export class LakeTx {
   readonly ops: Op[] = [];
   readonly appends = new Map<number, TableAppends>();
   readonly deletes = new Map<number, TableDeletes>();
+  /** Lake options set in this transaction (written with it; they make no snapshot of their own). */
+  readonly options: { key: string; value: string; scope: 'table' | 'schema' | null; scopeId: number | null }[] = [];
+  /** ducklake_set_commit_message: author, message and extra info of the snapshot. */
+  commitInfo?: { author: string | null; message: string | null; extraInfo: string | null };
   /**
    * Writes the delete files of the commit for snapshot N (snapshot-tagged files embed N, so
    * they are written again when a retry commits under another id). Set by the session.
@@ -149,6 +154,11 @@ export class LakeTx {
 
   get isEmpty(): boolean {
     return this.ops.length === 0 && this.appends.size === 0 && this.deletes.size === 0;
+  }
+
+  /** Anything to write at commit (a snapshot, or options alone). */
+  get hasWork(): boolean {
+    return !this.isEmpty || this.options.length > 0;
   }
 
   deletesFor(tableId: number): TableDeletes {
@@ -392,6 +402,12 @@ export class LakeTx {
     const wait = opts.retryWaitMs ?? 100;
     const backoff = opts.retryBackoff ?? 1.5;
     let attempt = 0;
+    if (this.commitInfo) opts = { ...opts, author: this.commitInfo.author, message: this.commitInfo.message, extraInfo: this.commitInfo.extraInfo };
+    if (this.isEmpty) {
+      // Only options: they are stored without a snapshot, as the extension stores them.
+      await this.lake.store.transaction((tx) => this.writeOptions(tx));
+      return { snapshot: null };
+    }
     for (;;) {
       try {
         return await this.lake.store.transaction((tx) => this.writeSnapshot(tx, attempt, opts));
@@ -408,9 +424,28 @@ export class LakeTx {
     }
   }
 
+  private async writeOptions(tx: CatalogTransaction): Promise<void> {
+    const m = this.lake.store.schemaSql;
+    for (const o of this.options) {
+      const filter = o.scope === null ? 'scope IS NULL' : `scope = '${o.scope}' AND scope_id = ${o.scopeId}`;
+      const n = Number((await tx.query(`SELECT count(*) AS n FROM ${m}.ducklake_metadata WHERE key = $1 AND ${filter}`, [o.key]))[0]!.n);
+      if (n === 0) await tx.query(`INSERT INTO ${m}.ducklake_metadata VALUES ($1, $2, $3, $4)`, [o.key, o.value, o.scope, o.scopeId]);
+      else await tx.query(`UPDATE ${m}.ducklake_metadata SET value = $1 WHERE key = $2 AND ${filter}`, [o.value, o.key]);
+    }
+  }
+
   private async writeSnapshot(tx: CatalogTransaction, attempt: number, opts: CommitOptions): Promise<CommitResult> {
     const lake = this.lake;
     const m = lake.store.schemaSql;
+    await this.writeOptions(tx);
+    if (!this.commitInfo) {
+      const required = await tx.query(`SELECT value FROM ${m}.ducklake_metadata WHERE key = 'require_commit_message' AND scope IS NULL`);
+      if (required.length && String(required[0]!.value) === 'true') {
+        throw new PgError(SqlState.invalidParameterValue, 'Commit Information for the snapshot is required but has not been provided.', {
+          hint: `Provide it with CALL ducklake_set_commit_message('${lake.name}', 'author', 'message'), or turn the requirement off with CALL ducklake_set_option('${lake.name}', 'require_commit_message', false).`,
+        });
+      }
+    }
     let base = this.base;
     if (attempt > 0) {
       base = await lake.reader.latestSnapshot(tx);
