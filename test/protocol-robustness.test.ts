@@ -535,6 +535,58 @@ describe('CancelRequest', () => {
   });
 });
 
+// ------------------------------------------------------------------ session teardown
+
+describe('clients that vanish', () => {
+  // A crash here takes the test process down with it (the server runs in-process).
+  it('survives disconnects right after Parse of a lake write (its staged write is discarded first)', async () => {
+    const setup = await connectTo('lake', srv.port);
+    expect(await simple(setup, 'create table vanish_t(a int4, b text)')).toEqual(['C:CREATE TABLE', 'Z:I']);
+    setup.end();
+    for (let i = 0; i < 8; i++) {
+      const c = await connectTo('lake', srv.port);
+      const sql = i % 2 === 0 ? `insert into vanish_t values (${i}, 'x')` : `insert into vanish_t select a + 100, b from vanish_t`;
+      c.write(Buffer.concat([S.parse({ name: 'w', text: sql }), S.bind({ statement: 'w' }), S.flush()]));
+      await c.next(5000);
+      c.socket.destroy();
+      await new Promise((r) => setTimeout(r, i * 3));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    // Nothing was executed, so nothing was written.
+    expect(await simple(witness, 'select count(*)::int4 as n from vanish_t', { rows: true })).toEqual(['T', 'D:0', 'C:SELECT 1', 'Z:I']);
+  });
+
+  it('survives disconnects while a suspended portal fetches its next chunk', async () => {
+    const q = "select i, hash(repeat('x', 5000) || i::varchar) as h from range(200000) t(i)";
+    for (let i = 0; i < 6; i++) {
+      const c = await connectTo('lake', srv.port);
+      c.write(Buffer.concat([S.parse({ text: q }), S.bind({}), S.execute({ rows: 1 }), S.flush()]));
+      expect(summarize([await c.next(30_000), await c.next(30_000), await c.next(30_000), await c.next(30_000)])).toEqual(['1', '2', 'D', 's']);
+      c.socket.destroy();
+      await new Promise((r) => setTimeout(r, i * 5));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  });
+
+  it('survives disconnects in the middle of a COPY FROM STDIN and of a running statement', async () => {
+    const setup = await connectTo('lake', srv.port);
+    await simple(setup, 'create table vanish_c(a int4, b text)');
+    setup.end();
+    for (let i = 0; i < 4; i++) {
+      const c = await connectTo('lake', srv.port);
+      c.write(Buffer.concat([S.query('copy vanish_c from stdin'), S.copyData(Buffer.from('1\tx\n2\ty\n'))]));
+      expect((await c.next(5000)).type).toBe('G');
+      c.socket.destroy();
+      const d = await connectTo('lake', srv.port);
+      d.write(S.query('select sum(hash(i)) from range(50000000) t(i)'));
+      await new Promise((r) => setTimeout(r, 50 + i * 20));
+      d.socket.destroy();
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await simple(witness, 'select count(*)::int4 as n from vanish_c', { rows: true })).toEqual(['T', 'D:0', 'C:SELECT 1', 'Z:I']);
+  });
+});
+
 // ------------------------------------------------------------------ sessions are independent
 
 describe('session isolation', () => {

@@ -8,6 +8,7 @@ import { fromDuckDBError } from '../errors/duckdb-errors.js';
 import { tokenize, type StatementSlice, type Token } from '../sql/lexer.js';
 import type { LakeRuntime } from './service.js';
 import type { SchemaEntry, SchemaState, SnapshotRow, TableEntry, ViewEntry } from './catalog/model.js';
+import type { SnapshotDatabase } from './read/live-db.js';
 import { LakeTx } from './write/tx.js';
 import { classifyLakeStatement, type LakeStatement, type ObjectName } from './sql/lake-statements.js';
 import { needsLakeRewrite, rewriteLakeSql } from './sql/rewrite.js';
@@ -77,7 +78,7 @@ export class LakeSession {
     const st = this.state as object;
     let id = stateIds.get(st);
     if (id === undefined) stateIds.set(st, (id = ++stateIdCounter));
-    return `${id}:${this.version}:${this.workspace.overlayActive ? 1 : 0}`;
+    return `${id}:${this.version}:${this.workspace.overlayActive ? 1 : 0}:${this.travel?.setting ?? ''}`;
   }
 
   /** The relation DML reads a table through: with rowid, filename and file_row_number. */
@@ -88,6 +89,7 @@ export class LakeSession {
 
   /** The database the session's statements read the lake through. */
   get readDbName(): string {
+    if (this.travel) return this.travel.db.dbName;
     return this.workspace.overlayActive ? this.workspace.dbName : this.runtime.live.dbName;
   }
 
@@ -102,11 +104,34 @@ export class LakeSession {
 
   /** The schema state the session currently reads. */
   get state(): SchemaState {
-    return this.tx?.state ?? this.pinned?.state ?? this.runtime.live.state!;
+    return this.travel?.db.state ?? this.tx?.state ?? this.pinned?.state ?? this.runtime.live.state!;
   }
 
   get snapshotId(): number {
-    return this.tx?.base.id ?? this.pinned?.snapshot.id ?? this.runtime.live.snapshot!.id;
+    return this.travel?.db.snapshot!.id ?? this.tx?.base.id ?? this.pinned?.snapshot.id ?? this.runtime.live.snapshot!.id;
+  }
+
+  /** SET lakegres.snapshot: the session reads this historical snapshot (read-only). */
+  travel?: { setting: string; db: SnapshotDatabase; release: () => void };
+
+  /** Applies the lakegres.snapshot setting ('' = the latest) before a statement. */
+  async travelTo(setting: string): Promise<void> {
+    if ((this.travel?.setting ?? '') === setting) return;
+    if (this.tx && !this.tx.isEmpty) throw new PgError(SqlState.activeSqlTransaction, 'lakegres.snapshot cannot change in a transaction that wrote to the lake');
+    const previous = this.travel;
+    if (setting === '') {
+      this.travel = undefined;
+    } else {
+      const lake = this.runtime.lake;
+      const snapshot = /^\d+$/.test(setting) ? await lake.reader.snapshot(lake.store, Number(setting)).catch(() => undefined) : await lake.reader.snapshotAtTime(lake.store, setting).catch(() => undefined);
+      if (!snapshot) throw new PgError(SqlState.invalidParameterValue, `lake "${this.name}" has no snapshot ${/^\d+$/.test(setting) ? setting : `at or before ${setting}`}`, { hint: 'RESET lakegres.snapshot to read the latest snapshot.' });
+      const db = await this.runtime.atSnapshot(snapshot.id);
+      this.travel = { setting, db, release: this.runtime.hold(snapshot.id) };
+    }
+    previous?.release();
+    await this.run(`USE ${quoteIdent(this.readDbName)}`);
+    this.version++;
+    this.onDatabaseSwitch?.();
   }
 
   /** Brings the shared live database up to the newest committed snapshot. */
@@ -196,6 +221,14 @@ export class LakeSession {
     const uris: string[] = [];
     for (const db of this.runtime.databasesIn(names)) for (const id of tables) uris.push(...(db.tableFiles.get(id) ?? []));
     this.pins.push(await objects.ensureLocal(uris));
+  }
+
+  /** At disconnect: nothing of this session keeps lake resources. */
+  close(): void {
+    this.travel?.release();
+    this.travel = undefined;
+    this.releaseReads();
+    for (const release of this.ownPins.splice(0)) release();
   }
 
   /** Lets the cache evict what earlier statements pinned. */

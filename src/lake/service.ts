@@ -52,7 +52,10 @@ export class LakeRuntime {
     return out;
   }
 
-  /** A read-only database showing snapshot `id` (time travel); cached, least recently used dropped. */
+  /**
+   * A read-only database showing snapshot `id` (time travel); cached, least recently used
+   * dropped unless a session holds it (see hold()).
+   */
   async atSnapshot(id: number): Promise<SnapshotDatabase> {
     const hit = this.history.get(id);
     if (hit) {
@@ -60,17 +63,40 @@ export class LakeRuntime {
       this.history.set(id, hit);
       return hit;
     }
-    const snapshot = await this.lake.reader.snapshot(this.lake.store, id);
-    const db = await SnapshotDatabase.attach(this.lake, this.conn, `__lake_${this.lake.name}_s${id}`, this.taggedDeletes);
-    await db.buildAt(snapshot);
+    let building = this.building.get(id);
+    if (!building) {
+      building = (async () => {
+        const snapshot = await this.lake.reader.snapshot(this.lake.store, id);
+        const db = await SnapshotDatabase.attach(this.lake, this.conn, `__lake_${this.lake.name}_s${id}`, this.taggedDeletes);
+        await db.buildAt(snapshot);
+        return db;
+      })().finally(() => this.building.delete(id));
+      this.building.set(id, building);
+    }
+    const db = await building;
     this.history.set(id, db);
-    while (this.history.size > HISTORY_LIMIT) {
-      const [oldId, old] = this.history.entries().next().value as [number, SnapshotDatabase];
+    for (const [oldId, old] of [...this.history]) {
+      if (this.history.size <= HISTORY_LIMIT) break;
+      if ((this.holders.get(oldId) ?? 0) > 0 || oldId === id) continue;
       this.history.delete(oldId);
       await old.detach();
     }
     return db;
   }
+
+  /** Keeps a historical database attached while a session reads it (SET lakegres.snapshot). */
+  hold(id: number): () => void {
+    this.holders.set(id, (this.holders.get(id) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holders.set(id, (this.holders.get(id) ?? 1) - 1);
+    };
+  }
+
+  private readonly holders = new Map<number, number>();
+  private readonly building = new Map<number, Promise<SnapshotDatabase>>();
 
   async close(): Promise<void> {
     await this.lake.close();

@@ -52,6 +52,7 @@ export class LakeRouting implements TransactionParticipant {
 
   /** Before a statement runs: the snapshot it reads (newest, or the transaction's). */
   async begin(): Promise<void> {
+    await this.lake.travelTo(this.host.settings.get('lakegres.snapshot') ?? '');
     await this.lake.beginStatement(this.inTransaction);
   }
 
@@ -59,7 +60,7 @@ export class LakeRouting implements TransactionParticipant {
   async route(slice: StatementSlice): Promise<RoutedStatement> {
     let mapped = mapPublicSchema(slice);
     // Inside a transaction that wrote, `<lake>.schema.table` means the transaction's view of it.
-    if (this.lake.workspace.overlayActive) mapped = mapCatalog(mapped, this.lake.name, this.lake.workspace.dbName);
+    if (this.lake.travel || this.lake.workspace.overlayActive) mapped = mapCatalog(mapped, this.lake.name, this.lake.readDbName);
     const write = this.lake.classify(mapped);
     // CALL of a lake query function (CALL ducklake_snapshots('lake'), CALL lake.options()) is its query.
     if (!write && isLakeQueryCall(mapped, this.host.allLakes())) mapped = reslice(`SELECT * FROM ${mapped.text.slice(mapped.tokens[1]!.start)}`, mapped);
@@ -80,6 +81,9 @@ export class LakeRouting implements TransactionParticipant {
 
   /** Refuses a lake write in a read-only transaction (25006), as PostgreSQL does at execution. */
   assertWritable(slice: StatementSlice): void {
+    if (this.lake.travel) {
+      throw new PgError(SqlState.readOnlySqlTransaction, `cannot execute ${verbOf(slice)} while reading snapshot ${this.lake.snapshotId} (lakegres.snapshot)`, { hint: 'RESET lakegres.snapshot to write to the latest snapshot.' });
+    }
     const tx = this.host.tx;
     if (tx.readOnly || (!this.inTransaction && this.host.defaultReadOnly())) {
       throw new PgError(SqlState.readOnlySqlTransaction, `cannot execute ${verbOf(slice)} in a read-only transaction`);

@@ -185,6 +185,18 @@ const defs: SettingDef[] = [
   { name: 'default_tablespace', description: 'Sets the default tablespace to create tables and indexes in.', parse: anyText },
   { name: 'temp_tablespaces', description: 'Sets the tablespace(s) to use for temporary tables and sort files.', parse: anyText },
   { name: 'log_statement', description: 'Sets the type of statements logged.', parse: enumSetting('log_statement', ['none', 'ddl', 'mod', 'all']) },
+  {
+    name: 'lakegres.snapshot',
+    description: 'Reads every lake table at this snapshot id or timestamp (time travel, read-only); empty for the latest.',
+    category: 'lakegres',
+    parse: (v) => {
+      const t = v.trim().replace(/^'|'$/g, '');
+      if (t === '' || /^(latest|default)$/i.test(t)) return '';
+      if (/^\d+$/.test(t)) return String(Number(t));
+      if (/^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?$/i.test(t)) return t;
+      throw invalidValue('lakegres.snapshot', v, 'Give a snapshot id (SELECT * FROM ducklake_snapshots(...)) or a timestamp.');
+    },
+  },
 ];
 
 const byLowerName = new Map(defs.map((d) => [d.name.toLowerCase(), d]));
@@ -279,6 +291,7 @@ export class SessionSettings {
       default_tablespace: '',
       temp_tablespaces: '',
       log_statement: 'none',
+      'lakegres.snapshot': '',
     };
     for (const [k, v] of Object.entries(d)) {
       this.values.set(k, v);

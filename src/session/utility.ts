@@ -111,10 +111,22 @@ export class UtilityRunner {
         await s.tx.rollbackTo(stmt.name);
         be.commandComplete(w, 'ROLLBACK');
         return;
-      case 'set':
+      case 'set': {
+        const before = s.settings.get('lakegres.snapshot') ?? '';
         this.set(stmt.name, stmt.value, stmt.local);
+        const after = s.settings.get('lakegres.snapshot') ?? '';
+        if (after !== before && s.routing) {
+          // Checked now, as PostgreSQL checks a setting's value at SET.
+          try {
+            await s.routing.lake.travelTo(after);
+          } catch (e) {
+            this.setValue('lakegres.snapshot', before, stmt.local);
+            throw e;
+          }
+        }
         be.commandComplete(w, 'SET');
         return;
+      }
       case 'setTransaction':
         if (stmt.session) {
           if (stmt.options.readOnly !== undefined) this.setValue('default_transaction_read_only', stmt.options.readOnly ? 'on' : 'off', false);

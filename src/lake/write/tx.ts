@@ -446,11 +446,11 @@ export class LakeTx {
         });
       }
     }
-    let base = this.base;
-    if (attempt > 0) {
-      base = await lake.reader.latestSnapshot(tx);
-      await this.checkConflicts(tx, base);
-    }
+    // Commit on top of the newest snapshot: snapshots committed since our base are checked for
+    // conflicts first (a lost race on the snapshot id is retried by commit()).
+    const base = await lake.reader.latestSnapshot(tx);
+    if (base.id !== this.base.id) await this.checkConflicts(tx, base);
+    void attempt;
     const N = base.id + 1;
     let nextCatalogId = base.nextCatalogId;
     let nextFileId = base.nextFileId;

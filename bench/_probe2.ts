@@ -1,0 +1,15 @@
+import pg from 'pg';
+import { startLakegres } from './systems.js';
+const s = await startLakegres();
+console.log(s.mode, s.port, s.memory());
+const c = await s.client();
+const run = async (q: string, v?: unknown[]) => { const t = performance.now(); try { const r = await c.query(q, v); console.log((performance.now() - t).toFixed(1), 'ms', q.slice(0, 80), r.rowCount, JSON.stringify(r.rows.slice(0, 2)), r.fields.map(f=>f.dataTypeID).join(',')); } catch (e) { console.log('ERR', q.slice(0, 80), (e as Error).message); } };
+await run('select 7 // 2 as a, 7 >> 1 as b, hash(1::bigint) % 5 as h, ([\'a\',\'b\'])[1] as l');
+await run('select (((hash(3) % 1100000)::BIGINT - 100000) / 100)::DECIMAL(15,2) as x, DATE \'1992-01-01\' + (hash(5) % 2406)::INTEGER as d');
+await run('select $1::int as x', [5]);
+await run('create table tt (a bigint, b numeric(15,2), c text, d date)');
+await run('insert into tt select i, i/3, md5(i::varchar), date \'2020-01-01\' + i::int from range(10) t(i)');
+await run('select * from tt limit 2');
+console.log(s.memory());
+await c.end();
+await s.stop();

@@ -1,0 +1,51 @@
+/** What every workload gets: the three systems, control connections, sizes and shared state. */
+import type pg from 'pg';
+import type { Duck, LakegresProcess, PostgresServer, ProcMem } from './systems.js';
+import type { Metric, System } from './harness.js';
+
+export interface Sizes {
+  /** Rows of the `points` table (point queries, row changes). */
+  points: number;
+  /** Rows of `lineitem` (orders = lineitem/4, customer = orders/10, supplier = customer/15). */
+  lineitem: number;
+  /** Rows sent by COPY FROM STDIN. */
+  copyRows: number;
+}
+
+export interface Ctx {
+  lg: LakegresProcess;
+  pgs: PostgresServer;
+  duck: Duck;
+  /** Control connections (setup, loads, queries that need one connection). */
+  lgc: pg.Client;
+  pgc: pg.Client;
+  sizes: Sizes;
+  /** Timed runs of heavy statements (median of these). */
+  runs: number;
+  /** Temporary directory of this run (CSV files). */
+  tmp: string;
+  /** Datasets loaded so far ("points", "tpch"), with the load error of each system that failed. */
+  loaded: Map<string, Partial<Record<System, string>>>;
+  /** Load timings of the TPC-H-like tables (reported with the analytical workload). */
+  tpchLoad?: Metric[];
+  /** Memory when nothing had been loaded yet. */
+  fresh: { lakegres: ProcMem; postgres: ProcMem };
+  /** Peak memory measured by the streaming workload, for the memory workload. */
+  streamPeaks?: Metric[];
+  log(msg: string): void;
+}
+
+/** Reconnects a control client when its connection broke (e.g. after a server-side error that closed it). */
+export async function ensureControl(ctx: Ctx, which: 'lakegres' | 'postgres'): Promise<pg.Client> {
+  const c = which === 'lakegres' ? ctx.lgc : ctx.pgc;
+  try {
+    await c.query('SELECT 1');
+    return c;
+  } catch {
+    const fresh = which === 'lakegres' ? await ctx.lg.client() : await ctx.pgs.client();
+    if (which === 'lakegres') ctx.lgc = fresh;
+    else ctx.pgc = fresh;
+    await c.end().catch(() => undefined);
+    return fresh;
+  }
+}
