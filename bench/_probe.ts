@@ -1,29 +1,30 @@
-import pg from 'pg';
-import { spawnServer } from '../test/helpers/cli-process.js';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-const dir = mkdtempSync(path.join(tmpdir(), 'lgb-'));
-const t0 = Date.now();
-const s = await spawnServer(['--data-dir', dir, '--log-level', 'info']);
-console.log('started', Date.now() - t0, 'port', s.port);
-const c = new pg.Client({ host: '127.0.0.1', port: s.port, user: 'lakegres', database: 'lake' });
-await c.connect();
-const run = async (q: string) => { const t = performance.now(); try { const r = await c.query(q); console.log((performance.now() - t).toFixed(1), 'ms', q.slice(0, 80), r.rowCount, JSON.stringify(r.rows.slice(0, 2))); } catch (e) { console.log('ERR', q.slice(0, 80), (e as Error).message); } };
-await run('select 1');
-await run('create table t1 as select i as id, hash(i)%1000 as k, md5(i::varchar) as s from range(1000000) r(i)');
-await run('select count(*) from t1 where k = 5');
-await run('create table t2 (id bigint, k bigint, s varchar)');
-await run('insert into t2 select i, hash(i)%1000, md5(i::varchar) from range(1000000) r(i)');
-await run('select count(*) from t2');
-await run('update t2 set s = \'x\' where id % 100 = 0');
-await run('delete from t2 where id % 100 = 1');
-await run('select count(*) from t2');
-await run('insert into t2 values (1,2,\'a\'),(3,4,\'b\')');
-await run('select current_setting(\'threads\')');
-await run('select * from duckdb_settings() where name in (\'threads\',\'memory_limit\')');
-await run('show tables');
-await c.end();
-s.child.kill('SIGTERM');
-console.log(await s.exited());
-console.log(s.stdout().slice(-3000));
+import { readFileSync } from 'node:fs';
+import { startLakegres } from './systems.js';
+const s = await startLakegres();
+const c = await s.client();
+const cpu = () => { const f = readFileSync(`/proc/${s.pid}/stat`, 'utf8').slice(readFileSync(`/proc/${s.pid}/stat`, 'utf8').lastIndexOf(')') + 2).split(' '); return (Number(f[11]) + Number(f[12])) * 10; };
+for (const q of ['SELECT 1', 'SELECT 1', 'SELECT 1']) {
+  const c0 = cpu(); const t0 = performance.now();
+  for (let i = 0; i < 300; i++) await c.query(q);
+  const ms = performance.now() - t0;
+  console.log(q, (ms / 300).toFixed(2), 'ms/query; server cpu ms/query', ((cpu() - c0) / 300).toFixed(2));
+}
+await c.query('create table tt (a bigint, b text)');
+for (let k = 0; k < 4; k++) {
+  const t0 = performance.now();
+  for (let i = 0; i < 20; i++) await c.query(`insert into tt values (${i}, 'x'), (${i+1}, 'y')`);
+  console.log('autocommit insert ms', ((performance.now() - t0) / 20).toFixed(1));
+}
+await c.query('begin');
+for (let k = 0; k < 4; k++) {
+  const c0 = cpu(); const t0 = performance.now();
+  for (let i = 0; i < 20; i++) await c.query(`insert into tt values (${i}, 'x'), (${i+1}, 'y')`);
+  console.log('in-tx insert ms', ((performance.now() - t0) / 20).toFixed(1), 'cpu', ((cpu() - c0) / 20).toFixed(1));
+}
+const t0 = performance.now(); await c.query('commit'); console.log('commit', performance.now() - t0);
+for (const q of ['SELECT 1', 'SELECT count(*) FROM tt']) {
+  const c0 = cpu(); const t0 = performance.now();
+  for (let i = 0; i < 100; i++) await c.query(q);
+  console.log(q, ((performance.now() - t0) / 100).toFixed(2), 'ms/query; cpu', ((cpu() - c0) / 100).toFixed(2));
+}
+await c.end(); await s.stop();

@@ -279,7 +279,8 @@ export async function startPostgres(): Promise<PostgresServer> {
     port,
     persistent: false,
     createPostgresUser: true,
-    authMethod: 'trust',
+    // trust, like lakegres in this benchmark (the typings list only password methods; initdb accepts any).
+    authMethod: 'trust' as 'password',
     initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
     postgresFlags: settings.flatMap((s) => ['-c', s]),
     onLog: (m) => logs.push(String(m)),

@@ -7,7 +7,13 @@
  * messages (and nothing after a FATAL) or is closed; a control session keeps answering
  * `select 1`; sessions do not leak.
  *
+ * A second, differential part sends random *valid* message sequences to lakegres and to the
+ * reference PostgreSQL and compares message types, tags, SQLSTATEs and rows.
+ *
  * Reproduce a failure with FUZZ_SEED=<seed> (printed in the test name and in every failure).
+ * Other knobs: FUZZ_CASES, FUZZ_TIME_MS, FUZZ_WORKERS, FUZZ_DIFF_CASES, FUZZ_DIFF_TIME_MS,
+ * FUZZ_TRACE=<file> (logs every case before it is sent: find the one that crashed the process),
+ * FUZZ_DEBUG=1 (prints both transcripts of every differential case).
  */
 import { appendFileSync } from 'node:fs';
 import net from 'node:net';

@@ -94,6 +94,14 @@ export class Lake {
     return state;
   }
 
+  /**
+   * Forgets the cached schema states: maintenance changed what they list without a new
+   * schema_version (superseded inlined tables dropped after a flush, §17.1).
+   */
+  invalidateSchemaStates(): void {
+    this.states.clear();
+  }
+
   /** Directory URI of a schema. */
   schemaDir(schema: SchemaEntry): string {
     if (schema.path === null) return this.objects.root;

@@ -95,6 +95,19 @@ export class LakeRuntime {
     };
   }
 
+  /**
+   * Drops cached historical databases (all, or those of the given snapshots) that no session
+   * holds: maintenance moved or expired what they read (merged files, expired snapshots).
+   */
+  async forgetHistory(ids?: Iterable<number>): Promise<void> {
+    const wanted = ids ? new Set(ids) : undefined;
+    for (const [id, db] of [...this.history]) {
+      if ((wanted && !wanted.has(id)) || (this.holders.get(id) ?? 0) > 0) continue;
+      this.history.delete(id);
+      await db.detach();
+    }
+  }
+
   private readonly holders = new Map<number, number>();
   private readonly building = new Map<number, Promise<SnapshotDatabase>>();
 

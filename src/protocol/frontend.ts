@@ -121,8 +121,13 @@ function decode(frame: Frame): FrontendMessage {
       return { kind: 'copyData', data: r.rest() };
     case 0x63:
       return { kind: 'copyDone' };
-    case 0x66:
-      return { kind: 'copyFail', message: r.cstring() };
+    case 0x66: {
+      // Only quoted in the COPY's error message: never let a bad byte turn a CopyFail into
+      // something else (the COPY must end either way).
+      const raw = r.rest();
+      const end = raw.indexOf(0);
+      return { kind: 'copyFail', message: raw.toString('utf8', 0, end < 0 ? raw.length : end) };
+    }
     case 0x70:
       // After authentication a password message is as invalid as an unknown type.
       throw new PgError(SqlState.protocolViolation, `invalid frontend message type ${frame.type}`, { severity: 'FATAL' });

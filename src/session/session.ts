@@ -1386,6 +1386,8 @@ export class Session {
       while (this.processing && Date.now() < deadline) await sleep(10);
       await Promise.race([Promise.all(sources.map((src) => src.settle?.())), sleep(Math.max(0, deadline - Date.now()))]);
       if (this.routing) await this.routing.lake.rollback().catch((e) => this.log.warn({ err: e }, 'discarding an abandoned lake transaction failed'));
+      // Nothing of this session keeps lake resources (a held time-travel database, cache pins).
+      this.routing?.lake.close();
       await closeConn();
     })();
     this.host.sessionClosed(this);

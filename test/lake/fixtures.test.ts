@@ -13,7 +13,7 @@ import { catalogRows, copyFixture, expectedLines, fixtureCases, fixtureNames, FI
 import { splitStatements } from '../../src/sql/lexer.js';
 
 /** Fixtures whose make.sql needs only part 1 of the engine (no DELETE/UPDATE/maintenance). */
-const WRITTEN_BY_LAKEGRES = ['basic', 'deletes_updates', 'inlined', 'nested', 'partitioned', 'schema_evolution', 'time_travel', 'types'];
+const WRITTEN_BY_LAKEGRES = ['basic', 'deletes_updates', 'inlined', 'maintenance', 'nested', 'partitioned', 'schema_evolution', 'time_travel', 'types'];
 
 /** Data files written by UPDATE (row order inside them is the writer threads', see catalogRows). */
 const UPDATED_FILES: Record<string, Set<number>> = { deletes_updates: new Set([6]) };

@@ -193,6 +193,16 @@ export class CatalogReader {
     return rows.length ? Number(rows[0]!.begin_snapshot) : undefined;
   }
 
+  /** A table's partition spec visible at snapshot `s` (null when unpartitioned). */
+  async partitionAt(q: CatalogQueryable, tableId: number, s: number): Promise<TableEntry['partition']> {
+    const rows = await q.query(
+      `SELECT i.partition_id, c.partition_key_index, c.column_id, c.transform FROM ${this.m}.ducklake_partition_info i JOIN ${this.m}.ducklake_partition_column c ON c.partition_id = i.partition_id AND c.table_id = i.table_id WHERE i.table_id = $2 AND ${visible('i.')} ORDER BY c.partition_key_index`,
+      [s, tableId],
+    );
+    if (rows.length === 0) return null;
+    return { id: Number(rows[0]!.partition_id), keys: rows.map((r) => ({ index: Number(r.partition_key_index), columnId: Number(r.column_id), transform: String(r.transform) })) };
+  }
+
   /** Data files of a table visible at `s`, each with its visible delete file (§10.3). */
   async dataFiles(q: CatalogQueryable, tableId: number, s: number): Promise<DataFileEntry[]> {
     const m = this.m;

@@ -231,7 +231,9 @@ async function evaluateConstant(expr: Json, ctx: RewriteContext): Promise<string
 }
 
 async function deserialize(conn: DuckDBConnection, json: unknown): Promise<string> {
-  const r = await conn.runAndReadAll(`SELECT json_deserialize_sql(${quoteLiteral(JSON.stringify(json))}::JSON)`);
+  // Unknown locations are 2^64-1, which JSON.parse rounded: give them back as the integer DuckDB wrote.
+  const serialized = JSON.stringify(json).replace(/"query_location":\d{17,}/g, '"query_location":18446744073709551615');
+  const r = await conn.runAndReadAll(`SELECT json_deserialize_sql(${quoteLiteral(serialized)}::JSON)`);
   const text = String(r.getRows()[0]?.[0] ?? '');
   return text.replace(/^SELECT\s+/i, '').replace(/;\s*$/, '');
 }
@@ -274,7 +276,7 @@ async function functionArgs(fn: Json, ctx: RewriteContext): Promise<FunctionArgs
       const colName = ((child.left as Json).column_names as string[])[0]!;
       named.set(colName.toLowerCase(), await evaluateConstant(child.right as Json, ctx));
       continue;
-    } else value = await evaluateConstant(child, ctx);
+    } else value = await evaluateConstant(alias ? { ...child, alias: '' } : child, ctx); // (name => expr: the alias is not part of the value)
     if (alias) named.set(alias.toLowerCase(), value);
     else positional.push(value);
   }

@@ -32,7 +32,7 @@ function copyOptions(table: TableEntry, opts: TableOptions, explicitRowIds: bool
 }
 
 /** Hive directory key names of a partition spec (§18.3). */
-function partitionKeyNames(table: TableEntry): string[] {
+export function partitionKeyNames(table: TableEntry): string[] {
   const used = new Set<string>();
   return (table.partition?.keys ?? []).map((k) => {
     const col = table.columns.find((c) => c.id === k.columnId)!;
@@ -52,7 +52,7 @@ export function transformSql(transform: string, colSql: string): string {
 }
 
 /** DuckDB's hive escaping of a partition value in a directory name. */
-function hiveValue(v: string | null): string {
+export function hiveValue(v: string | null): string {
   if (v === null) return '__HIVE_DEFAULT_PARTITION__';
   return v.replace(/[^A-Za-z0-9._\- ]/g, (c) => '%' + Buffer.from(c).toString('hex').toUpperCase().replace(/(..)/g, '$1%').slice(0, -1));
 }

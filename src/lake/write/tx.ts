@@ -91,6 +91,19 @@ export interface ColumnVersionChange {
   structural: boolean;
 }
 
+/**
+ * Catalog work of a maintenance function (maintenance/): merged or rewritten files, flushed
+ * inlined data. LakeTx commits it as (part of) one snapshot with the usual protocol.
+ */
+export interface MaintenanceWork {
+  /** Its changes_made entries (merge_adjacent, rewrite_delete, inline_flush, deleted_from_table). */
+  changes(): Change[];
+  /** Committed data files of a table that this work writes delete files for (conflicts, §11.4). */
+  deleteTargets?(tableId: number): number[];
+  /** Writes its catalog rows for snapshot N, taking file ids from `nextFileId`; returns the next free one. */
+  write(tx: CatalogTransaction, N: number, nextFileId: number): Promise<number>;
+}
+
 type Op =
   | { kind: 'createSchema'; localId: number; name: string; uuid: string; path: string }
   | { kind: 'dropSchema'; schemaId: number }
@@ -129,6 +142,8 @@ export class LakeTx {
   readonly ops: Op[] = [];
   readonly appends = new Map<number, TableAppends>();
   readonly deletes = new Map<number, TableDeletes>();
+  /** Maintenance work committed with this transaction (see MaintenanceWork). */
+  readonly maintenance: MaintenanceWork[] = [];
   /** Lake options set in this transaction (written with it; they make no snapshot of their own). */
   readonly options: { key: string; value: string; scope: 'table' | 'schema' | null; scopeId: number | null }[] = [];
   /** ducklake_set_commit_message: author, message and extra info of the snapshot. */
@@ -153,7 +168,7 @@ export class LakeTx {
   }
 
   get isEmpty(): boolean {
-    return this.ops.length === 0 && this.appends.size === 0 && this.deletes.size === 0;
+    return this.ops.length === 0 && this.appends.size === 0 && this.deletes.size === 0 && this.maintenance.length === 0;
   }
 
   /** Anything to write at commit (a snapshot, or options alone). */
@@ -390,6 +405,7 @@ export class LakeTx {
       if (d.fileDeletes.size || d.endedFiles.size) out.push({ kind: 'deleted_from_table', value: real(tableId) });
       if (d.inlinedFileDeletes.size || d.inlinedRowIds.size) out.push({ kind: 'inlined_delete', value: real(tableId) });
     }
+    for (const w of this.maintenance) out.push(...w.changes());
     return out;
   }
 
@@ -698,6 +714,7 @@ export class LakeTx {
       await createInlinedTable(tx, m, tableId, schemaVersion, table.columns);
     }
     for (const tableId of structurallyChanged) await q(`INSERT INTO ${m}.ducklake_schema_versions VALUES ($1, $2, $3)`, [N, schemaVersion, tableId]);
+    for (const w of this.maintenance) nextFileId = await w.write(tx, N, nextFileId);
     if (wroteInlined && !wroteFiles) nextFileId++;
     const changes = formatChanges(this.changes(ids));
     await q(`INSERT INTO ${m}.ducklake_snapshot VALUES ($1, NOW(), $2, $3, $4)`, [N, schemaVersion, nextCatalogId, nextFileId]);
@@ -790,6 +807,13 @@ export class LakeTx {
         case 'altered_view':
           clash = has('altered_view', id);
           break;
+        case 'inline_flush':
+          clash = ['dropped_table', 'inlined_delete', 'inline_flush'].some((k) => has(k, id));
+          break;
+        case 'merge_adjacent':
+        case 'rewrite_delete':
+          clash = ['dropped_table', 'deleted_from_table', 'merge_adjacent', 'rewrite_delete'].some((k) => has(k, id));
+          break;
         default:
           break;
       }
@@ -803,8 +827,7 @@ export class LakeTx {
   /** Whether a data file this transaction deletes from got new deletes or ended since its base. */
   private async targetFilesChanged(tx: CatalogTransaction, tableId: number): Promise<boolean> {
     const d = [...this.deletes].find(([local]) => local === tableId)?.[1];
-    if (!d) return false;
-    const ids = [...d.fileDeletes.keys(), ...d.endedFiles.keys()];
+    const ids = [...(d?.fileDeletes.keys() ?? []), ...(d?.endedFiles.keys() ?? []), ...this.maintenance.flatMap((w) => w.deleteTargets?.(tableId) ?? [])];
     if (ids.length === 0) return false;
     const m = this.lake.store.schemaSql;
     const L = this.base.id;

@@ -20,17 +20,26 @@ import type { LakeTx } from './tx.js';
 /** `filename` of rows a transaction inlined itself (their file_row_number is their position). */
 export const TX_INLINED_FILE = '__lakegres_tx_inlined';
 
+let attachCounter = 0;
+
 export class TxWorkspace {
   private attached = false;
   /** Tables whose deletion tables exist in this transaction. */
   private readonly deleteTables = new Set<number>();
   overlayActive = false;
+  /**
+   * Name of the attached database. Every ATTACH takes a new name: DuckDB refuses a name that a
+   * transaction saw for a database detached since (and treats that as an internal error).
+   */
+  dbName: string;
 
   constructor(
     private readonly conn: DuckDBConnection,
-    readonly dbName: string,
+    private readonly prefix: string,
     private readonly lakeDbName: string,
-  ) {}
+  ) {
+    this.dbName = `${prefix}_${++attachCounter}`;
+  }
 
   get sqlName(): string {
     return quoteIdent(this.dbName);
@@ -50,7 +59,8 @@ export class TxWorkspace {
       if (r.getRows().length > 0) return;
     }
     // Attached inside the session's transaction when one is open: a rollback detaches it again.
-    await this.run(`ATTACH IF NOT EXISTS ':memory:' AS ${this.sqlName}`);
+    this.dbName = `${this.prefix}_${++attachCounter}`;
+    await this.run(`ATTACH ':memory:' AS ${this.sqlName}`);
     await this.run(`CREATE SCHEMA IF NOT EXISTS ${this.sqlName}.${INTERNAL_SCHEMA}`);
     this.attached = true;
   }
@@ -188,7 +198,7 @@ export class TxWorkspace {
     await this.conn.run(`DETACH DATABASE IF EXISTS ${this.sqlName}`).catch(() => undefined);
   }
 
-  /** After ROLLBACK: DuckDB undid everything created in the transaction. */
+  /** After ROLLBACK: DuckDB undid everything created in the transaction (an ATTACH in it too). */
   forget(): void {
     this.overlayActive = false;
     this.deleteTables.clear();

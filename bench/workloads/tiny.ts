@@ -1,0 +1,89 @@
+/** 2. Tiny queries: round trips per second of SELECT 1, simple and extended protocol, 1 and 8 clients. */
+import type pg from 'pg';
+import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
+import type { Ctx } from '../context.js';
+import { cell, throughput, type Cell, type Metric, type WorkloadResult } from '../harness.js';
+import type { WireServer } from '../systems.js';
+
+const WINDOW = { ms: 600, maxOps: 50_000, runs: 3, warmupMs: 250 };
+
+type Mode = 'simple' | 'extended' | 'prepared';
+
+function wireOp(c: pg.Client, mode: Mode, w: number): (i: number) => Promise<unknown> {
+  switch (mode) {
+    case 'simple':
+      return () => c.query('SELECT 1');
+    case 'extended':
+      return (i) => c.query({ text: 'SELECT $1::int', values: [i & 0xffff] });
+    case 'prepared':
+      return (i) => c.query({ name: `bench_sel_${w}`, text: 'SELECT $1::int', values: [i & 0xffff] });
+  }
+}
+
+async function wireRate(server: WireServer, mode: Mode, clients: number): Promise<number> {
+  const cs: pg.Client[] = [];
+  try {
+    for (let i = 0; i < clients; i++) cs.push(await server.client());
+    return await throughput(
+      cs.map((c, w) => wireOp(c, mode, w)),
+      WINDOW,
+    );
+  } finally {
+    await Promise.all(cs.map((c) => c.end().catch(() => undefined)));
+  }
+}
+
+async function duckRate(ctx: Ctx, mode: Mode, clients: number): Promise<number> {
+  const conns: DuckDBConnection[] = [];
+  const stmts: DuckDBPreparedStatement[] = [];
+  try {
+    for (let i = 0; i < clients; i++) {
+      const conn = await ctx.duck.instance.connect();
+      conns.push(conn);
+      stmts.push(await conn.prepare('SELECT $1::int'));
+    }
+    return await throughput(
+      conns.map((conn, w) => {
+        if (mode === 'simple') return () => conn.run('SELECT 1');
+        if (mode === 'extended') return (i: number) => conn.run('SELECT $1::int', [i & 0xffff]);
+        const st = stmts[w]!;
+        return (i: number) => {
+          st.bindInteger(1, i & 0xffff);
+          return st.run();
+        };
+      }),
+      WINDOW,
+    );
+  } finally {
+    for (const c of conns) c.closeSync();
+  }
+}
+
+export async function tinyWorkload(ctx: Ctx): Promise<WorkloadResult> {
+  const configs: { name: string; mode: Mode; clients: number }[] = [
+    { name: 'SELECT 1, simple protocol, 1 client', mode: 'simple', clients: 1 },
+    { name: 'SELECT 1, simple protocol, 8 clients', mode: 'simple', clients: 8 },
+    { name: 'SELECT $1::int, extended (unnamed), 1 client', mode: 'extended', clients: 1 },
+    { name: 'SELECT $1::int, extended (unnamed), 8 clients', mode: 'extended', clients: 8 },
+    { name: 'SELECT $1::int, named prepared, 1 client', mode: 'prepared', clients: 1 },
+    { name: 'SELECT $1::int, named prepared, 8 clients', mode: 'prepared', clients: 8 },
+  ];
+  const metrics: Metric[] = [];
+  for (const c of configs) {
+    const lg: Cell = await cell(() => wireRate(ctx.lg, c.mode, c.clients));
+    const duck: Cell = await cell(() => duckRate(ctx, c.mode, c.clients), 'in-process');
+    const pgc: Cell = await cell(() => wireRate(ctx.pgs, c.mode, c.clients));
+    metrics.push({ name: c.name, unit: 'queries/s', better: 'higher', cells: { lakegres: lg, duckdb: duck, postgres: pgc }, noSummary: ['duckdb'] });
+  }
+  return {
+    name: 'tiny',
+    title: '2. Tiny queries (round trips per second, median of 3 windows of 0.6 s)',
+    metrics,
+    notes: [
+      'Client loops (node-postgres) run in the benchmark process on the same 2 cores as the servers; 8 clients = 8 connections issuing queries back to back.',
+      'DuckDB column: the same statement on in-process DuckDB connections (conn.run / prepared statement; "extended (unnamed)" = run with a bound value, prepared each time): shows the engine floor, no wire; left out of the summary.',
+    ],
+    errors: [],
+    seconds: 0,
+  };
+}
