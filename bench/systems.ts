@@ -340,6 +340,8 @@ export interface Duck {
   conn: DuckDBConnection;
   file: string;
   dir: string;
+  /** Catalog (database) name of the file in DuckDB. */
+  catalog: string;
   close(): void;
 }
 
@@ -354,6 +356,7 @@ export async function startDuck(): Promise<Duck> {
     conn,
     file,
     dir,
+    catalog: 'bench',
     close() {
       try {
         conn.closeSync();

@@ -117,9 +117,15 @@ export async function parquetConnection(ctx: Ctx, tables: string[]): Promise<Duc
   const conn = await ctx.duck.instance.connect();
   await conn.run('CREATE SCHEMA IF NOT EXISTS lakepq');
   for (const t of tables) {
-    const files = lakeFiles(ctx, t);
-    if (files.length === 0) throw new Error(`no Parquet files for ${t}`);
-    await conn.run(`CREATE OR REPLACE VIEW lakepq.${t} AS SELECT * FROM read_parquet([${files.map((f) => `'${f}'`).join(', ')}])`);
+    let files: string[] = [];
+    try {
+      files = lakeFiles(ctx, t);
+    } catch {
+      // no directory: the table's rows are inlined in the catalog
+    }
+    // Tables small enough to be inlined into the catalog have no Parquet file: DuckDB's own copy stands in.
+    const source = files.length ? `read_parquet([${files.map((f) => `'${f}'`).join(', ')}])` : `${ctx.duck.catalog}.main.${t}`;
+    await conn.run(`CREATE OR REPLACE VIEW lakepq.${t} AS SELECT * FROM ${source}`);
   }
   await conn.run("SET search_path = 'lakepq'");
   return conn;

@@ -197,6 +197,7 @@ export async function streamWorkload(ctx: Ctx): Promise<WorkloadResult> {
         lakegres: pick('text', 'lakegres', (r) => mb(r.peak), 'max'),
         postgres: { ...pick('text', 'postgres', (r) => mb(r.peak), 'max'), note: 'one backend' },
       },
+      noSummary: true,
     },
   ];
   notes.push(
