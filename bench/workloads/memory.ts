@@ -15,12 +15,16 @@ export async function memoryWorkload(ctx: Ctx): Promise<WorkloadResult> {
   const base = await cell(async () => ({ value: 0, mem: await duckdbProcessBaseline() }) as Cell);
   const baseMem = (base as { mem?: ProcMem }).mem;
   const pgNote = (m: ProcMem) => `${m.processes} processes`;
-  const now = { lakegres: ctx.lg.memory(), postgres: ctx.pgs.memory() };
-
-  // 50 idle connections each (one SELECT 1 each, then idle).
-  const open = async (which: 'lakegres' | 'postgres') => {
+  // 50 idle connections each (one SELECT 1 each, then idle). Memory is read just before opening
+  // them, with them open, and after closing them; the baseline of the per-connection figure is the
+  // mean of before and after (lakegres' heap moves with garbage collection meanwhile).
+  type Sample = { before: ProcMem; with: ProcMem; after: ProcMem };
+  const open = async (which: 'lakegres' | 'postgres'): Promise<Sample> => {
     const cs: pg.Client[] = [];
     const server = which === 'lakegres' ? ctx.lg : ctx.pgs;
+    await sleep(300);
+    const before = server.memory();
+    let withConns: ProcMem;
     try {
       for (let i = 0; i < IDLE_CONNECTIONS; i++) {
         const c = await server.client();
@@ -28,18 +32,27 @@ export async function memoryWorkload(ctx: Ctx): Promise<WorkloadResult> {
         cs.push(c);
       }
       await sleep(300);
-      return { value: 0, mem: server.memory() } as Cell;
+      withConns = server.memory();
     } finally {
       await Promise.all(cs.map((c) => c.end().catch(() => undefined)));
     }
+    await sleep(500);
+    return { before, with: withConns, after: server.memory() };
   };
-  const withConns = { lakegres: await cell(() => open('lakegres')), postgres: await cell(() => open('postgres')) };
-  await sleep(300);
-  const memOf = (c: Cell) => (c as { mem?: ProcMem }).mem;
+  const samples: Partial<Record<'lakegres' | 'postgres', Sample>> = {};
+  const sampleErr: Partial<Record<'lakegres' | 'postgres', string>> = {};
+  for (const which of ['lakegres', 'postgres'] as const) {
+    try {
+      samples[which] = await open(which);
+    } catch (e) {
+      sampleErr[which] = (e as Error).message;
+    }
+  }
+  const now = { lakegres: samples.lakegres?.before ?? ctx.lg.memory(), postgres: samples.postgres?.before ?? ctx.pgs.memory() };
   const val = (m: ProcMem | undefined, f: (m: ProcMem) => number, note?: string, error?: string): Cell => (m ? { value: mb(f(m)), note } : { error: error ?? 'n/a' });
   const perConn = (which: 'lakegres' | 'postgres', f: (m: ProcMem) => number): Cell => {
-    const m = memOf(withConns[which]);
-    return m ? { value: (mb(f(m)) - mb(f(now[which]))) / IDLE_CONNECTIONS } : { error: withConns[which].error ?? 'n/a' };
+    const s = samples[which];
+    return s ? { value: (mb(f(s.with)) - (mb(f(s.before)) + mb(f(s.after))) / 2) / IDLE_CONNECTIONS } : { error: sampleErr[which] ?? 'n/a' };
   };
 
   const metrics: Metric[] = [
@@ -67,8 +80,8 @@ export async function memoryWorkload(ctx: Ctx): Promise<WorkloadResult> {
       unit: 'MB',
       better: 'lower',
       cells: {
-        lakegres: val(memOf(withConns.lakegres), (m) => m.pss, undefined, withConns.lakegres.error),
-        postgres: val(memOf(withConns.postgres), (m) => m.pss, memOf(withConns.postgres) ? `PSS sum, ${pgNote(memOf(withConns.postgres)!)}` : undefined, withConns.postgres.error),
+        lakegres: val(samples.lakegres?.with, (m) => m.pss, undefined, sampleErr.lakegres),
+        postgres: val(samples.postgres?.with, (m) => m.pss, samples.postgres ? `PSS sum, ${pgNote(samples.postgres.with)}` : undefined, sampleErr.postgres),
       },
     },
     { name: 'per idle connection: PSS growth', unit: 'MB', better: 'lower', cells: { lakegres: perConn('lakegres', (m) => m.pss), postgres: perConn('postgres', (m) => m.pss) } },

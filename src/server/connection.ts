@@ -417,7 +417,10 @@ export class ClientConnection {
       this.ctx.releaseConnection();
     }
     const fatal = err.severity === 'FATAL' ? err : new PgError(err.code, err.message, { severity: 'FATAL', hint: err.hint });
-    if (err.code === SqlState.invalidPassword || err.code === SqlState.invalidAuthorizationSpecification) this.log.warn({ code: err.code, user: this.startupParams.get('user') }, 'authentication failed');
+    if (err.code === SqlState.invalidPassword || err.code === SqlState.invalidAuthorizationSpecification) {
+      this.ctx.metrics.authFailures.inc();
+      this.log.warn({ code: err.code, user: this.startupParams.get('user') }, 'authentication failed');
+    }
     else this.log.info({ code: err.code, message: err.message }, 'connection refused');
     try {
       be.errorResponse(this.channel.writer, fatal);

@@ -2,6 +2,7 @@
 import type { LakegresConfig } from '../config/options.js';
 import type { Engine } from '../engine/engine.js';
 import type { LakeService } from '../lake/service.js';
+import type { Metrics } from './http.js';
 import type { UserStore } from '../auth/users.js';
 import type { TlsMaterial } from './tls.js';
 import type { Session, SessionHost } from '../session/session.js';
@@ -12,6 +13,7 @@ export interface ServerContext extends SessionHost {
   readonly config: LakegresConfig;
   readonly engine: Engine;
   readonly lakes: LakeService;
+  readonly metrics: Metrics;
   readonly users: UserStore;
   readonly authMethod: AuthMethod;
   readonly tls?: TlsMaterial;

@@ -18,6 +18,7 @@ export class Metrics {
     registers: [this.registry],
   });
   readonly cancels = new Counter({ name: 'lakegres_cancel_requests_total', help: 'CancelRequests that matched a session.', registers: [this.registry] });
+  readonly errors = new Counter({ name: 'lakegres_statement_errors_total', help: 'Statement errors by SQLSTATE class (40 = serialization failures, e.g. lost lake commit races).', labelNames: ['class'] as const, registers: [this.registry] });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'lakegres_' });
@@ -26,6 +27,11 @@ export class Metrics {
   statement(seconds: number, ok: boolean): void {
     this.statements.inc({ outcome: ok ? 'ok' : 'error' });
     this.statementSeconds.observe(seconds);
+  }
+
+  statementError(sqlstate: string): void {
+    this.statements.inc({ outcome: 'error' });
+    this.errors.inc({ class: sqlstate.slice(0, 2) });
   }
 }
 

@@ -18,9 +18,12 @@ import type { AuthMethod, ServerContext } from './context.js';
 import { loadTls, type TlsMaterial } from './tls.js';
 import { LakeService } from '../lake/service.js';
 import { lakeConfigs } from '../lake/config.js';
+import { Metrics, startHttp } from './http.js';
 
 export class LakegresServer implements ServerContext {
   private listener?: net.Server;
+  private http?: import('node:http').Server;
+  readonly metrics = new Metrics();
   private readonly sessionsByPid = new Map<number, Session>();
   private readonly connections = new Set<ClientConnection>();
   private connectionCount = 0;
@@ -74,6 +77,7 @@ export class LakegresServer implements ServerContext {
       await lakes.warmUp();
       server = new LakegresServer(config, engine, lakes, users, authMethod, log, tls);
       await server.listen();
+      if (config.httpPort !== undefined) await server.startHttp(config.httpPort);
     } catch (e) {
       await lakes?.close();
       engine.close();
@@ -81,6 +85,22 @@ export class LakegresServer implements ServerContext {
     }
     log.info({ host: config.host, port: server.port, databases: config.database, auth: authMethod, tls: tls ? 'on' : 'off', dataDir: path.resolve(config.dataDir) }, 'lakegres listening');
     return server;
+  }
+
+  /** /health, /ready and /metrics on the operations port. */
+  private async startHttp(port: number): Promise<void> {
+    try {
+      this.http = await startHttp(this.config.host, port, this.metrics, { ready: () => !this.shuttingDown && !!this.listener?.listening });
+    } catch (e) {
+      this.listener?.close();
+      throw new Error(`cannot listen on ${this.config.host}:${port} (--http-port): ${(e as Error).message}`);
+    }
+    this.log.info({ host: this.config.host, port: (this.http.address() as import('node:net').AddressInfo).port }, 'operations endpoint listening');
+  }
+
+  get httpPort(): number | undefined {
+    const a = this.http?.address();
+    return typeof a === 'object' && a ? a.port : undefined;
   }
 
   private listen(): Promise<void> {
@@ -105,7 +125,11 @@ export class LakegresServer implements ServerContext {
     this.log.debug({ remote: `${socket.remoteAddress}:${socket.remotePort}` }, 'connection received');
     const conn = new ClientConnection(socket, this);
     this.connections.add(conn);
-    socket.once('close', () => this.connections.delete(conn));
+    this.metrics.connections.set(this.connections.size);
+    socket.once('close', () => {
+      this.connections.delete(conn);
+      this.metrics.connections.set(this.connections.size);
+    });
   }
 
   reserveConnection(): boolean {
@@ -125,6 +149,7 @@ export class LakegresServer implements ServerContext {
 
   registerSession(session: Session): void {
     this.sessionsByPid.set(session.id.pid, session);
+    this.metrics.sessions.inc();
   }
 
   sessionClosed(session: Session): void {
@@ -147,6 +172,7 @@ export class LakegresServer implements ServerContext {
     b.writeInt32BE(session.id.secret);
     if (!timingSafeEqual(a, b)) return;
     this.log.info({ pid }, 'cancel request');
+    this.metrics.cancels.inc();
     session.cancel('user');
   }
 
@@ -188,6 +214,7 @@ export class LakegresServer implements ServerContext {
     while (this.connections.size > 0 && Date.now() < until) await sleep(10);
     for (const c of this.connections) c.destroy();
     await closed;
+    await new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()));
     // Give interrupted DuckDB calls a moment to unwind before the instance goes away.
     await sleep(100);
     await this.lakes.close();

@@ -33,6 +33,7 @@ import { DuckRowSource, StaticRowSource, type RowSource, type RowSink } from './
 import { UtilityRunner } from './utility.js';
 import { CopyIn } from './copy-in.js';
 import { BufferWriter } from '../protocol/buffer-writer.js';
+import type { Metrics } from '../server/http.js';
 
 export interface SessionHost {
   readonly spoolDir: string;
@@ -40,6 +41,7 @@ export interface SessionHost {
   readonly log: Logger;
   /** Names of the databases (lakes) of the server. */
   readonly databases: readonly string[];
+  readonly metrics?: Metrics;
   /** Called when the session ends, for bookkeeping (connection counts, pg_stat_activity). */
   sessionClosed(session: Session): void;
 }
@@ -1296,6 +1298,7 @@ export class Session {
 
   private noteSlow(sql: string, t0: number): void {
     const ms = Date.now() - t0;
+    this.host.metrics?.statement(ms / 1000, true);
     if (this.host.slowStatementMs > 0 && ms >= this.host.slowStatementMs) {
       this.log.warn({ durationMs: ms, statement: sql.length > 2000 ? sql.slice(0, 2000) + '…' : sql }, 'slow statement');
     }
@@ -1315,6 +1318,7 @@ export class Session {
   reportError(err: PgError): void {
     if (err.severity === 'FATAL') throw err;
     be.errorResponse(this.channel.writer, err);
+    this.host.metrics?.statementError(err.code);
     if (err.code !== SqlState.queryCanceled) this.log.info({ code: err.code, message: err.message, statement: truncate(this.currentQuery) }, 'statement error');
   }
 

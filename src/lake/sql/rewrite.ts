@@ -270,7 +270,8 @@ async function functionArgs(fn: Json, ctx: RewriteContext): Promise<FunctionArgs
   for (const child of (fn.children as Json[]) ?? []) {
     const alias = typeof child.alias === 'string' && child.alias ? child.alias : undefined;
     let value: unknown;
-    if (child.class === 'CONSTANT') value = constantValue(child);
+    // (DECIMAL constants are serialized scaled, e.g. 0.5 as 5: DuckDB spells them out instead)
+    if (child.class === 'CONSTANT' && ((child.value as Json)?.type as Json | undefined)?.id !== 'DECIMAL') value = constantValue(child);
     else if (child.class === 'COMPARISON' && (child.left as Json)?.class === 'COLUMN_REF') {
       // name => value is parsed as a comparison in older DuckDB versions
       const colName = ((child.left as Json).column_names as string[])[0]!;
