@@ -324,3 +324,12 @@ describe('command line', () => {
     expect(noUser.stderr).toMatch(/missing required argument 'user'/);
   });
 });
+
+describe('docs/CONFIGURATION.md', () => {
+  it('documents every option with its flag and environment variable', async () => {
+    const { readFileSync } = await import('node:fs');
+    const doc = readFileSync(path.join(import.meta.dirname, '../docs/CONFIGURATION.md'), 'utf8');
+    const missing = OPTIONS.filter((o) => !doc.includes(`\`${o.flag}`) || !doc.includes(envName(o)));
+    expect(missing.map((o) => o.flag)).toEqual([]);
+  });
+});
