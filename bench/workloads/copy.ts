@@ -17,9 +17,9 @@ const GEN = (rows: number) => `SELECT i::BIGINT AS id, (hash(i) % 1000)::INTEGER
     TIMESTAMP '2024-01-01' + to_seconds((hash(i + 2) % 31536000)::BIGINT) AS ts
   FROM range(${rows}) t(i)`;
 
-const SMALL_BATCHES = 100;
+const SMALL_BATCHES = 40;
 const SMALL_ROWS = 10;
-const SMALL_MAX_MS = 6_000;
+const SMALL_MAX_MS = 5_000;
 
 interface Copied {
   ms: number;
@@ -48,7 +48,7 @@ export async function copyWorkload(ctx: Ctx): Promise<WorkloadResult> {
       },
       {
         warmup: 0,
-        runs: ctx.runs,
+        runs: ctx.heavyRuns,
         maxMs: 20_000,
         before: async () => {
           await c.query('DROP TABLE IF EXISTS copy_t');
@@ -64,7 +64,7 @@ export async function copyWorkload(ctx: Ctx): Promise<WorkloadResult> {
     const opts = fmt === 'csv' ? "(FORMAT csv, HEADER false)" : "(FORMAT csv, HEADER false, DELIMITER '\t', NULLSTR '\\N', QUOTE '')";
     const ms = await latency(() => ctx.duck.conn.run(`COPY copy_t FROM '${files[fmt]}' ${opts}`), {
       warmup: 0,
-      runs: ctx.runs,
+      runs: ctx.heavyRuns,
       maxMs: 20_000,
       before: async () => {
         await ctx.duck.conn.run('DROP TABLE IF EXISTS copy_t');
@@ -110,7 +110,7 @@ export async function copyWorkload(ctx: Ctx): Promise<WorkloadResult> {
   // Many small INSERTs.
   metrics.push(...(await smallInserts(ctx, notes)));
   notes.push(
-    `COPY: median of ${ctx.runs} loads, each into a freshly created table (${COLUMNS}); the file is sent in 256 kB CopyData messages. PostgreSQL: no indexes on the target, durable commit (fsync on).`,
+    `COPY: median of ${ctx.heavyRuns} loads, each into a freshly created table (${COLUMNS}); the file is sent in 256 kB CopyData messages. PostgreSQL: no indexes on the target, durable commit (fsync on).`,
     `Small INSERTs: ${SMALL_BATCHES} statements of ${SMALL_ROWS} rows (VALUES lists), each its own transaction (autocommit), at most ${SMALL_MAX_MS / 1000} s; lakegres inlines batches of up to 10 rows into the catalog instead of writing a Parquet file. The scan afterwards reads all those commits.`,
   );
   return { name: 'copy', title: '6. COPY FROM STDIN and small INSERTs', metrics, notes, errors: [], seconds: 0 };

@@ -84,8 +84,8 @@ export async function memoryWorkload(ctx: Ctx): Promise<WorkloadResult> {
         postgres: val(samples.postgres?.with, (m) => m.pss, samples.postgres ? `PSS sum, ${pgNote(samples.postgres.with)}` : undefined, sampleErr.postgres),
       },
     },
-    { name: 'per idle connection: PSS growth', unit: 'MB', better: 'lower', cells: { lakegres: perConn('lakegres', (m) => m.pss), postgres: perConn('postgres', (m) => m.pss) } },
-    { name: 'per idle connection: RSS growth', unit: 'MB', better: 'lower', cells: { lakegres: perConn('lakegres', (m) => m.rss), postgres: { ...perConn('postgres', (m) => m.rss), note: 'not comparable: shared memory counted per process' } }, noSummary: true },
+    { name: 'per idle connection: PSS growth', unit: 'MB', better: 'lower', cells: { lakegres: perConn('lakegres', (m) => m.pss), postgres: perConn('postgres', (m) => m.pss) }, noRatio: true, noSummary: true },
+    { name: 'per idle connection: RSS growth', unit: 'MB', better: 'lower', cells: { lakegres: perConn('lakegres', (m) => m.rss), postgres: { ...perConn('postgres', (m) => m.rss), note: 'not comparable: shared memory counted per process' } }, noSummary: true, noRatio: true },
   ];
   if (ctx.streamPeaks) metrics.push(...ctx.streamPeaks);
   else notes.push('Streaming peak not shown: the stream workload did not run (see --only).');

@@ -13,8 +13,11 @@ import { CountRows } from '../pgwire.js';
 import { procAvailable, procMem, resetPeak, sampler } from '../systems.js';
 import { loadErrorNotes, mb } from './common.js';
 
-export const STREAM_SQL = 'SELECT l_orderkey, l_partkey, l_suppkey, l_quantity, l_extendedprice, l_discount, l_shipdate, l_shipmode, l_comment FROM lineitem';
+const STREAM_BASE = 'SELECT l_orderkey, l_partkey, l_suppkey, l_quantity, l_extendedprice, l_discount, l_shipdate, l_shipmode, l_comment FROM lineitem';
+const streamSql = (ctx: Ctx) => (ctx.sizes.streamRows < ctx.sizes.lineitem ? `${STREAM_BASE} LIMIT ${ctx.sizes.streamRows}` : STREAM_BASE);
 const PAUSE_MS = 2_000;
+/** Rows of the stream with a pausing client (the pause happens after 100k rows). */
+const PAUSED_ROWS = 300_000;
 
 interface StreamRun {
   ms: number;
@@ -36,7 +39,7 @@ async function serverPids(ctx: Ctx, which: 'lakegres' | 'postgres', c: pg.Client
   return [Number(r.rows[0].pid)];
 }
 
-async function streamOnce(ctx: Ctx, which: 'lakegres' | 'postgres', c: pg.Client, binary: boolean, pause: boolean, sql = STREAM_SQL): Promise<StreamRun> {
+async function streamOnce(ctx: Ctx, which: 'lakegres' | 'postgres', c: pg.Client, binary: boolean, pause: boolean, sql: string): Promise<StreamRun> {
   const pids = await serverPids(ctx, which, c);
   const before = procMem(pids);
   const peakReset = resetPeak(pids);
@@ -65,10 +68,10 @@ async function streamOnce(ctx: Ctx, which: 'lakegres' | 'postgres', c: pg.Client
 async function streamRuns(ctx: Ctx, which: 'lakegres' | 'postgres', binary: boolean): Promise<StreamRun[]> {
   const c = await (which === 'lakegres' ? ctx.lg.client() : ctx.pgs.client());
   try {
-    await streamOnce(ctx, which, c, binary, false, `${STREAM_SQL} LIMIT 100000`);
+    await streamOnce(ctx, which, c, binary, false, `${STREAM_BASE} LIMIT 100000`);
     const runs: StreamRun[] = [];
     const start = now();
-    for (let i = 0; i < ctx.runs && (i === 0 || now() - start < 30_000); i++) runs.push(await streamOnce(ctx, which, c, binary, false));
+    for (let i = 0; i < ctx.heavyRuns && (i === 0 || now() - start < 60_000); i++) runs.push(await streamOnce(ctx, which, c, binary, false, streamSql(ctx)));
     return runs;
   } finally {
     await c.end().catch(() => undefined);
@@ -80,7 +83,7 @@ async function duckStream(ctx: Ctx): Promise<{ rowsPerSec: number; firstMs: numb
   try {
     const once = async () => {
       const t0 = now();
-      const res = await conn.stream(STREAM_SQL);
+      const res = await conn.stream(streamSql(ctx));
       let rows = 0;
       let first = NaN;
       for (;;) {
@@ -93,7 +96,7 @@ async function duckStream(ctx: Ctx): Promise<{ rowsPerSec: number; firstMs: numb
     };
     await once();
     const rs = [];
-    for (let i = 0; i < ctx.runs; i++) rs.push(await once());
+    for (let i = 0; i < ctx.heavyRuns; i++) rs.push(await once());
     return { rowsPerSec: median(rs.map((r) => r.rps)), firstMs: median(rs.map((r) => r.first)) };
   } finally {
     conn.closeSync();
@@ -160,6 +163,7 @@ export async function streamWorkload(ctx: Ctx): Promise<WorkloadResult> {
         better: 'lower',
         cells: { lakegres: pick(fmt, 'lakegres', (r) => mb(r.peakDelta), 'max'), postgres: { ...pick(fmt, 'postgres', (r) => mb(r.peakDelta), 'max'), note: 'backend' } },
         noSummary: true,
+        noRatio: true,
       },
       {
         name: `${fmt}: server peak private (anon) memory growth, sampled`,
@@ -167,6 +171,7 @@ export async function streamWorkload(ctx: Ctx): Promise<WorkloadResult> {
         better: 'lower',
         cells: { lakegres: pick(fmt, 'lakegres', (r) => mb(r.anonDelta), 'max'), postgres: { ...pick(fmt, 'postgres', (r) => mb(r.anonDelta), 'max'), note: 'backend' } },
         noSummary: true,
+        noRatio: true,
       },
     );
   }
@@ -176,7 +181,7 @@ export async function streamWorkload(ctx: Ctx): Promise<WorkloadResult> {
   for (const which of ['lakegres', 'postgres'] as const) {
     const r = await cell(async () => {
       const c = await ensureControl(ctx, which);
-      const run = await streamOnce(ctx, which, c, false, true);
+      const run = await streamOnce(ctx, which, c, false, true, `${STREAM_BASE} LIMIT ${Math.min(PAUSED_ROWS, ctx.sizes.streamRows)}`);
       pausedAnon[which] = { value: mb(run.anonDelta) };
       return mb(run.peakDelta);
     });
@@ -185,8 +190,8 @@ export async function streamWorkload(ctx: Ctx): Promise<WorkloadResult> {
     await sleep(100);
   }
   metrics.push(
-    { name: `text, client pauses ${PAUSE_MS / 1000} s mid-stream: server peak RSS growth`, unit: 'MB', better: 'lower', cells: paused, noSummary: true },
-    { name: `text, client pauses ${PAUSE_MS / 1000} s mid-stream: server peak anon growth`, unit: 'MB', better: 'lower', cells: pausedAnon, noSummary: true },
+    { name: `text, ${Math.min(PAUSED_ROWS, ctx.sizes.streamRows).toLocaleString('en-US')} rows, client stops reading ${PAUSE_MS / 1000} s after 100k rows: server peak RSS growth`, unit: 'MB', better: 'lower', cells: paused, noSummary: true, noRatio: true },
+    { name: `same, server peak anon growth`, unit: 'MB', better: 'lower', cells: pausedAnon, noSummary: true, noRatio: true },
   );
   ctx.streamPeaks = [
     {
@@ -201,9 +206,9 @@ export async function streamWorkload(ctx: Ctx): Promise<WorkloadResult> {
     },
   ];
   notes.push(
-    `Query: ${STREAM_SQL} (bigint, decimal(15,2), date, text columns). Text = simple Query protocol; binary = Parse/Bind (all result columns binary)/Execute.`,
+    `Query: ${streamSql(ctx)} (bigint, decimal(15,2), date, text columns). Text = simple Query protocol; binary = Parse/Bind (all result columns binary)/Execute.`,
     'The client (node-postgres protocol parser, rows counted and not converted) runs on the same 2 cores; rows/s are end-to-end, so both servers are partly client-bound.',
-    `Median of ${ctx.runs} full streams after a 100k-row warm-up. Memory: VmHWM of the server process (lakegres) or of the PostgreSQL backend serving the query, reset before each run (/proc/<pid>/clear_refs), minus RSS before the query; PostgreSQL's RSS also counts shared-buffer pages the backend touches.`,
+    `Median of ${ctx.heavyRuns} full streams after a 100k-row warm-up. Memory: VmHWM of the server process (lakegres) or of the PostgreSQL backend serving the query, reset before each run (/proc/<pid>/clear_refs), minus RSS before the query; PostgreSQL's RSS also counts shared-buffer pages the backend touches.`,
     'DuckDB column: the same query read chunk by chunk in-process (no value conversion, no serialization): an upper bound for the engine, left out of the summary.',
   );
   return { name: 'stream', title: '5. Streaming a large result through the wire', metrics, notes, errors: [], seconds: 0 };

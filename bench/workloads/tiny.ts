@@ -5,7 +5,7 @@ import type { Ctx } from '../context.js';
 import { cell, throughput, type Cell, type Metric, type WorkloadResult } from '../harness.js';
 import type { WireServer } from '../systems.js';
 
-const WINDOW = { ms: 400, maxOps: 50_000, runs: 3, warmupMs: 150 };
+const WINDOW = { ms: 300, maxOps: 50_000, runs: 3, warmupMs: 100 };
 
 type Mode = 'simple' | 'extended' | 'prepared';
 
@@ -77,7 +77,7 @@ export async function tinyWorkload(ctx: Ctx): Promise<WorkloadResult> {
   }
   return {
     name: 'tiny',
-    title: '2. Tiny queries (round trips per second, median of 3 windows of 0.4 s)',
+    title: '2. Tiny queries (round trips per second, median of 3 windows of 0.3 s)',
     metrics,
     notes: [
       'Client loops (node-postgres) run in the benchmark process on the same 2 cores as the servers; 8 clients = 8 connections issuing queries back to back.',

@@ -49,6 +49,14 @@ export interface LakegresConfig {
   s3UrlStyle: string;
   s3CacheSize: string;
   s3CacheDir?: string;
+  maintenance: boolean;
+  maintenanceInterval: string;
+  maintenanceFlushRows: number;
+  maintenanceSmallFileSize: string;
+  maintenanceMaxFiles: number;
+  maintenanceRetention: string;
+  maintenanceCleanup: string;
+  maintenanceDeleteOrphans: boolean;
 }
 
 export const OPTIONS: OptionSpec[] = [
@@ -82,6 +90,14 @@ export const OPTIONS: OptionSpec[] = [
   { key: 's3CacheSize', flag: '--s3-cache-size', type: 'string', default: '2GB', arg: '<size>', description: 'bound of the local cache of S3 objects that DuckDB reads (e.g. 512MB, 10GB)' },
   { key: 's3CacheDir', flag: '--s3-cache-dir', type: 'string', arg: '<dir>', description: 'directory of the S3 object cache; default: <data-dir>/s3cache' },
   { key: 'allowFileAccess', flag: '--allow-file-access', type: 'bool', default: false, description: "let SQL read and write the server's files (read_csv, COPY ... TO 'file', ...)" },
+  { key: 'maintenance', flag: '--maintenance', type: 'bool', default: false, description: 'maintain the lakes in the background: flush inlined data, merge small files, rewrite files with many deletions, expire old snapshots, delete files no longer needed (see --maintenance-*)' },
+  { key: 'maintenanceInterval', flag: '--maintenance-interval', type: 'string', default: '5m', arg: '<duration>', description: 'time between maintenance runs (e.g. 30s, 5m, 1h; a plain number is seconds)' },
+  { key: 'maintenanceFlushRows', flag: '--maintenance-flush-rows', type: 'int', default: 1000, arg: '<n>', description: "flush a table's inlined data to Parquet once it holds this many inlined rows and deletions (0 = any)" },
+  { key: 'maintenanceSmallFileSize', flag: '--maintenance-small-file-size', type: 'string', default: '16MB', arg: '<size>', description: 'merge adjacent data files smaller than this' },
+  { key: 'maintenanceMaxFiles', flag: '--maintenance-max-files', type: 'int', default: 64, arg: '<n>', description: 'bound of one maintenance run: tables flushed, and merges per table' },
+  { key: 'maintenanceRetention', flag: '--maintenance-retention', type: 'string', default: 'auto', arg: '<duration|auto|off>', description: "expire snapshots older than this (e.g. 7d); auto = the lake's expire_older_than option (none by default); off = never" },
+  { key: 'maintenanceCleanup', flag: '--maintenance-cleanup', type: 'string', default: 'auto', arg: '<duration|auto|off>', description: "delete files scheduled for deletion longer ago than this; auto = the lake's delete_older_than option (2 days by default); off = never" },
+  { key: 'maintenanceDeleteOrphans', flag: '--maintenance-delete-orphans', type: 'bool', default: false, description: 'maintenance also deletes *.parquet files in the data path that no catalog row names, once older than the cleanup age' },
 ];
 
 export const envName = (spec: OptionSpec) => 'LAKEGRES_' + spec.flag.slice(2).replace(/-/g, '_').toUpperCase();

@@ -18,6 +18,7 @@ import type { AuthMethod, ServerContext } from './context.js';
 import { loadTls, type TlsMaterial } from './tls.js';
 import { LakeService } from '../lake/service.js';
 import { lakeConfigs } from '../lake/config.js';
+import { MaintenanceScheduler, scheduleOptions } from '../lake/maintenance/scheduler.js';
 import { Metrics, startHttp } from './http.js';
 
 export class LakegresServer implements ServerContext {
@@ -33,6 +34,8 @@ export class LakegresServer implements ServerContext {
   readonly spoolDir: string;
   readonly slowStatementMs: number;
   readonly databases: readonly string[];
+  /** Background maintenance of each lake (--maintenance). */
+  readonly maintenance: MaintenanceScheduler[] = [];
 
   private constructor(
     readonly config: LakegresConfig,
@@ -51,6 +54,7 @@ export class LakegresServer implements ServerContext {
   static async start(config: LakegresConfig, log: Logger): Promise<LakegresServer> {
     mkdirSync(config.dataDir, { recursive: true });
     mkdirSync(path.join(config.dataDir, 'tmp'), { recursive: true });
+    const maintenance = config.maintenance ? scheduleOptions(config) : undefined;
     const users = config.usersFile ? UserStore.fromFile(config.usersFile) : new UserStore();
     if (config.password) users.addPassword(config.user, config.password);
     users.setMockNonce(mockAuthNonce(config.dataDir, log));
@@ -71,14 +75,18 @@ export class LakegresServer implements ServerContext {
     });
     let lakes: LakeService | undefined;
     let server: LakegresServer;
+    const schedulers: MaintenanceScheduler[] = [];
     try {
       lakes = await LakeService.open(lakeConfigs(config), engine, log);
       await engine.lockDown(lakes.localDirectories);
       await lakes.warmUp();
       server = new LakegresServer(config, engine, lakes, users, authMethod, log, tls);
+      if (maintenance) for (const name of lakes.names) schedulers.push(await MaintenanceScheduler.start(lakes.get(name), engine, maintenance, log));
+      server.maintenance.push(...schedulers);
       await server.listen();
       if (config.httpPort !== undefined) await server.startHttp(config.httpPort);
     } catch (e) {
+      for (const m of schedulers) await m.stop();
       await lakes?.close();
       engine.close();
       throw e;
@@ -189,6 +197,8 @@ export class LakegresServer implements ServerContext {
   private async doShutdown(graceMs: number): Promise<void> {
     this.shuttingDown = true;
     this.log.info({ graceMs, sessions: this.sessionsByPid.size }, 'shutting down');
+    // No new maintenance run starts; a running one finishes its step.
+    const maintenanceStopped = Promise.all(this.maintenance.map((m) => m.stop()));
     const closed = new Promise<void>((resolve) => (this.listener ? this.listener.close(() => resolve()) : resolve()));
     const adminShutdown = () => new PgError(SqlState.adminShutdown, 'terminating connection due to administrator command', { severity: 'FATAL' });
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -217,6 +227,7 @@ export class LakegresServer implements ServerContext {
     await new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()));
     // Give interrupted DuckDB calls a moment to unwind before the instance goes away.
     await sleep(100);
+    await maintenanceStopped;
     await this.lakes.close();
     this.engine.close();
     this.log.info('shutdown complete');

@@ -7,7 +7,7 @@
  * before. Lakes written by the extension (fixtures) are maintained by lakegres and still answer
  * their cases.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, copyFileSync, utimesSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, copyFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,8 @@ import pg from 'pg';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { scratchDatabase, type ScratchDatabase } from '../helpers/pg-catalog.js';
 import { copyFixture, expectedLines, fixtureCases } from '../helpers/fixtures.js';
+import { S3_KEY, setEnv, startS3, type TestS3 } from '../helpers/s3.js';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 
 const UTC = { options: '-c TimeZone=UTC' };
 
@@ -427,6 +429,11 @@ describe('expire_snapshots, cleanup_old_files, delete_orphaned_files', () => {
     const n = (await snapshotIds(c)).length;
     expect((await rows(c, `CALL lake.expire_snapshots()`)).length).toBe(n - 1);
     expect((await snapshotIds(c)).length).toBe(1);
+    await c.query(`CREATE TABLE e4 (id INTEGER)`);
+    await c.query(`CALL lake.set_option('data_inlining_row_limit', 0, table_name => 'e4')`);
+    await c.query(`INSERT INTO e4 VALUES (1)`);
+    await c.query(`INSERT INTO e4 VALUES (2)`);
+    expect(await rows(c, `CALL ducklake_merge_adjacent_files('lake', 'e4')`)).toEqual([['main', 'e4', 2, 1]]);
     await c.query(`CALL lake.set_option('delete_older_than', '')`);
     await expect(c.query(`CALL ducklake_cleanup_old_files('lake')`)).rejects.toThrow(/either cleanup_all OR older_than/);
     const scheduled = Number((await catalogRows(lake, `SELECT count(*) FROM ducklake_files_scheduled_for_deletion`))[0]![0]);
@@ -435,7 +442,7 @@ describe('expire_snapshots, cleanup_old_files, delete_orphaned_files', () => {
     const removed = (await rows(c, `CALL ducklake_cleanup_old_files('lake')`)).map((r) => String(r[0]));
     expect(removed.length).toBe(scheduled);
     for (const p of removed) expect(existsSync(p)).toBe(false);
-    expect(await lines(c, `SELECT id FROM e3 ORDER BY id`)).toEqual(['{"id":1}', '{"id":2}']);
+    expect(await lines(c, `SELECT id FROM e3 UNION ALL SELECT id FROM e4 ORDER BY id`)).toEqual(['{"id":1}', '{"id":1}', '{"id":2}', '{"id":2}']);
   });
 });
 
@@ -531,4 +538,59 @@ describe('lakes written by the extension, maintained by lakegres', () => {
   }
 });
 
-void statSync;
+describe('maintenance of a lake on S3', () => {
+  let s3: TestS3;
+  let restoreEnv: () => void;
+  beforeAll(async () => {
+    restoreEnv = setEnv({ AWS_ACCESS_KEY_ID: S3_KEY, AWS_SECRET_ACCESS_KEY: S3_KEY, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
+    s3 = await startS3('lake');
+  });
+  afterAll(async () => {
+    await s3?.destroy();
+    restoreEnv?.();
+  });
+
+  it('merges, flushes, rewrites and removes objects through the object store', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lakegres-maint-s3-'));
+    const server = await startServer({ dataDir: dir, dataPath: `s3://${s3.bucket}/m/`, s3Endpoint: s3.endpoint, s3CacheDir: path.join(dir, 'cache') });
+    const keys = async () => (await s3.list('m/')).map((o) => `s3://${s3.bucket}/${o.Key!}`).sort();
+    try {
+      const c = await server.client(UTC);
+      await c.query(`CREATE TABLE s1 (id INTEGER, v VARCHAR)`);
+      await c.query(`CALL lake.set_option('data_inlining_row_limit', 0, table_name => 's1')`);
+      for (let i = 0; i < 3; i++) await c.query(`INSERT INTO s1 SELECT i, 'v' || i FROM range(${i * 50}, ${i * 50 + 50}) t(i)`);
+      await c.query(`CREATE TABLE s2 (id INTEGER)`);
+      await c.query(`INSERT INTO s2 VALUES (1), (2), (3)`);
+      await c.query(`DELETE FROM s2 WHERE id = 2`);
+      const snaps = await snapshotIds(c);
+      const before = await history(c, 's1', snaps, 'id, v');
+      const before2 = await history(c, 's2', snaps, 'id');
+      expect(await rows(c, `CALL ducklake_merge_adjacent_files('lake')`)).toEqual([['main', 's1', 3, 1]]);
+      await c.query(`DELETE FROM s1 WHERE id >= 20`);
+      expect(await rows(c, `CALL ducklake_flush_inlined_data('lake')`)).toEqual([['main', 's2', 3]]);
+      expect(await rows(c, `CALL ducklake_rewrite_data_files('lake')`)).toEqual([['main', 's1', 1, 1]]);
+      const after = await history(c, 's1', snaps, 'id, v');
+      const after2 = await history(c, 's2', snaps, 'id');
+      for (const s of snaps) expect({ s, rows: after.get(s), rows2: after2.get(s) }).toEqual({ s, rows: before.get(s), rows2: before2.get(s) });
+      expect(await lines(c, `SELECT count(*) AS n, sum(id) AS s FROM s1`)).toEqual(['{"n":20,"s":190}']);
+      // Removed from S3 only what the catalog scheduled; what it references stays.
+      const removed = (await rows(c, `CALL ducklake_cleanup_old_files('lake', cleanup_all => true)`)).map((r) => String(r[0]));
+      expect(removed.length).toBe(3);
+      const remaining = await keys();
+      for (const p of removed) expect(remaining).not.toContain(p);
+      const orphan = `m/main/s1/ducklake-00000000-0000-7000-8000-000000000000.parquet`;
+      await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: orphan, Body: 'not really parquet' }));
+      expect((await rows(c, `CALL ducklake_delete_orphaned_files('lake', cleanup_all => true)`)).map((r) => r[0])).toEqual([`s3://${s3.bucket}/${orphan}`]);
+      const referenced = new Set<string>();
+      for (const t of ['s1', 's2']) for (const r of await rows(c, `SELECT data_file, delete_file FROM ducklake_list_files('lake', '${t}')`)) for (const p of r) if (p) referenced.add(String(p));
+      // Files of time travel (the rewritten file's old version) are still referenced by the catalog.
+      const all = await keys();
+      for (const p of referenced) expect(all).toContain(p);
+      expect(await lines(c, `SELECT count(*) AS n, sum(id) AS s FROM s1`)).toEqual(['{"n":20,"s":190}']);
+      expect(await lines(c, `SELECT id FROM s2 ORDER BY id`)).toEqual(['{"id":1}', '{"id":3}']);
+    } finally {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

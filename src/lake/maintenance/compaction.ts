@@ -28,7 +28,7 @@ import { inlinedLayout, inlinedValuesSql } from '../read/inlined-relation.js';
 import { readInlinedRows } from '../catalog/inlined.js';
 import { compareStat, isTemporalStatType, type ColumnStats } from '../write/stats.js';
 import { commitWork, conflict, hasInlinedDeleteTable, inlinedDeleteTable, latest, relativeToRoot, requireWritable, rows, schemaName, selectTables, tableOption, type MaintenanceEnv } from './common.js';
-import { deleteFilePositions, optionsFor, publish, writeDataFiles, type MaintenanceFile } from './files.js';
+import { deleteFilePositions, discard, optionsFor, publish, writeDataFiles, type MaintenanceFile } from './files.js';
 import { insertDataFile, scheduleDeletion } from './catalog-rows.js';
 
 export interface CompactionResult {
@@ -205,7 +205,7 @@ export async function mergeAdjacentFiles(env: MaintenanceEnv, opts: MergeOptions
     }
     await publish(lake, written);
   } catch (e) {
-    await lake.objects.delete(written.map((f) => f.uri)).catch(() => undefined);
+    await discard(lake, written);
     throw e;
   }
   await commitWork(env, snapshot, state, mergeWork(lake, state, plans), written.map((f) => f.uri));
@@ -369,7 +369,7 @@ export async function rewriteDataFiles(env: MaintenanceEnv, opts: RewriteOptions
     }
     await publish(lake, written);
   } catch (e) {
-    await lake.objects.delete(written.map((f) => f.uri)).catch(() => undefined);
+    await discard(lake, written);
     throw e;
   }
   await commitWork(env, snapshot, state, rewriteWork(env, state, plans), written.map((f) => f.uri));

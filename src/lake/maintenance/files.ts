@@ -6,7 +6,7 @@
  * Files are staged first and published (uploaded for S3) before the catalog commit.
  */
 import path from 'node:path';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { DuckDBMapValue, type DuckDBConnection } from '@duckdb/node-api';
 import type { Lake } from '../lake.js';
 import type { TableEntry } from '../catalog/model.js';
@@ -75,22 +75,38 @@ function copyOptions(w: DataFileWrite): string {
 /** Writes (stages) the data files of one query; returns nothing for zero rows. */
 export async function writeDataFiles(conn: DuckDBConnection, lake: Lake, w: DataFileWrite): Promise<MaintenanceFile[]> {
   const target = w.tableDir + w.subdir;
-  let result;
-  try {
-    if (w.rotateAt !== undefined) {
-      const localDir = await lake.objects.stagingPath(target);
-      await mkdir(localDir, { recursive: true });
-      const dir = localDir.endsWith('/') ? localDir.slice(0, -1) : localDir;
+  let result: Record<string, unknown>[];
+  if (w.rotateAt !== undefined) {
+    // DuckDB names the files: it writes into a private directory (removed whole when the COPY
+    // fails half-way), and the files move into the table directory afterwards.
+    const local = lake.objects.kind === 'local';
+    const dir = local ? `${target}.lakegres-${uuidv7()}` : (await lake.objects.stagingPath(target)).replace(/\/$/, '');
+    await mkdir(dir, { recursive: true });
+    try {
       result = (await conn.runAndReadAll(`COPY (${w.query}) TO ${quoteLiteral(dir)} (${copyOptions(w)}, FILENAME_PATTERN 'ducklake-{uuidv7}', OVERWRITE_OR_IGNORE true, FILE_SIZE_BYTES ${w.rotateAt})`)).getRowObjects();
-    } else {
-      const name = `ducklake-${uuidv7()}.parquet`;
-      const staged = await lake.objects.stagingPath(target + name);
-      const local = staged.endsWith('/') ? path.join(staged, name) : staged;
-      await mkdir(path.dirname(local), { recursive: true });
-      result = (await conn.runAndReadAll(`COPY (${w.query}) TO ${quoteLiteral(local)} (${copyOptions(w)})`)).getRowObjects();
+      if (local) {
+        for (const r of result) {
+          const to = target + path.basename(String(r.filename));
+          await rename(String(r.filename), to);
+          r.filename = to;
+        }
+        await rm(dir, { recursive: true, force: true });
+      }
+    } catch (e) {
+      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      throw fromDuckDBError(e);
     }
-  } catch (e) {
-    throw fromDuckDBError(e);
+  } else {
+    const name = `ducklake-${uuidv7()}.parquet`;
+    const staged = await lake.objects.stagingPath(target + name);
+    const local = staged.endsWith('/') ? path.join(staged, name) : staged;
+    await mkdir(path.dirname(local), { recursive: true });
+    try {
+      result = (await conn.runAndReadAll(`COPY (${w.query}) TO ${quoteLiteral(local)} (${copyOptions(w)})`)).getRowObjects();
+    } catch (e) {
+      await rm(local, { force: true }).catch(() => undefined);
+      throw fromDuckDBError(e);
+    }
   }
   const leaves = leafPaths(w.columns);
   const out: MaintenanceFile[] = [];
@@ -152,6 +168,7 @@ export async function writeTaggedDeleteFile(conn: DuckDBConnection, lake: Lake, 
     row = (await conn.runAndReadAll(`COPY (${query}) TO ${quoteLiteral(local)} (FORMAT parquet, FIELD_IDS ${fieldIds}, RETURN_STATS)`)).getRowObjects()[0]!;
     [lo, hi] = (await conn.runAndReadAll(`SELECT min(snap), max(snap) FROM (${positions})`)).getRows()[0]!;
   } catch (e) {
+    await rm(local, { force: true }).catch(() => undefined);
     throw fromDuckDBError(e);
   }
   return { path: name, uri, local, deleteCount: Number(row.count), fileSizeBytes: Number(row.file_size_bytes), footerSize: Number(row.footer_size_bytes), beginSnapshot: Number(lo), maxSnapshot: Number(hi) };
@@ -159,6 +176,12 @@ export async function writeTaggedDeleteFile(conn: DuckDBConnection, lake: Lake, 
 
 export async function publish(lake: Lake, files: { local: string; uri: string }[]): Promise<void> {
   for (const f of files) await lake.objects.publish(f.local, f.uri);
+}
+
+/** Removes written files (staged or published) after a failure. */
+export async function discard(lake: Lake, files: { local: string; uri: string }[]): Promise<void> {
+  await lake.objects.delete(files.map((f) => f.uri)).catch(() => undefined);
+  for (const f of files) await rm(f.local, { force: true }).catch(() => undefined);
 }
 
 function statsMap(v: unknown): Map<string, Map<string, string>> {

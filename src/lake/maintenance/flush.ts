@@ -33,7 +33,7 @@ import {
   tableOption,
   type MaintenanceEnv,
 } from './common.js';
-import { deleteFilePositions, optionsFor, publish, writeDataFiles, writeTaggedDeleteFile, type MaintenanceDeleteFile, type MaintenanceFile } from './files.js';
+import { deleteFilePositions, discard, optionsFor, publish, writeDataFiles, writeTaggedDeleteFile, type MaintenanceDeleteFile, type MaintenanceFile } from './files.js';
 import { addFilesToTableStats, insertDataFile, insertDeleteFile, scheduleDeletion } from './catalog-rows.js';
 
 export interface FlushResult {
@@ -96,7 +96,7 @@ export async function flushInlinedData(env: MaintenanceEnv, opts: FlushOptions =
       await publish(lake, written);
     }
   } catch (e) {
-    await lake.objects.delete(written.map((f) => f.uri)).catch(() => undefined);
+    await discard(lake, written);
     throw e;
   } finally {
     for (const t of temps) await env.conn.run(`DROP TABLE IF EXISTS temp.main.${quoteIdent(t)}`).catch(() => undefined);
