@@ -212,10 +212,14 @@ export function geomean(xs: number[]): number | undefined {
   return Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
 }
 
-export function describeFactor(f: number | undefined): string {
+/** Memory-like units: "more/less memory" instead of "slower/faster". */
+export const isMemoryUnit = (unit: string) => unit === 'MB' || unit === 'B';
+
+export function describeFactor(f: number | undefined, memory = false): string {
   if (f === undefined) return 'n/a';
-  if (f >= 1.05) return `${f.toFixed(f >= 10 ? 0 : 1)}x slower`;
-  if (f <= 1 / 1.05) return `${(1 / f).toFixed(1 / f >= 10 ? 0 : 1)}x faster`;
+  const [worse, better] = memory ? ['more memory', 'less memory'] : ['slower', 'faster'];
+  if (f >= 1.05) return `${f.toFixed(f >= 10 ? 0 : 1)}x ${worse}`;
+  if (f <= 1 / 1.05) return `${(1 / f).toFixed(1 / f >= 10 ? 0 : 1)}x ${better}`;
   return 'about the same';
 }
 

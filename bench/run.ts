@@ -17,6 +17,7 @@ import {
   errorText,
   excluded,
   geomean,
+  isMemoryUnit,
   now,
   renderTable,
   slowdown,
@@ -123,9 +124,10 @@ function printWorkload(w: WorkloadResult): void {
 function summary(results: WorkloadResult[], totalSec: number): string {
   const out: string[] = ['', '== Summary', ''];
   out.push('Geometric mean over each workload\'s comparable metrics (time-like and throughput metrics normalised so that "slower" means worse for lakegres):', '');
-  const all: { w: string; m: string; other: System; f: number }[] = [];
+  const all: { w: string; m: string; other: System; f: number; memory: boolean }[] = [];
   for (const w of results) {
     const parts: string[] = [];
+    const memoryWorkload = w.metrics.length > 0 && w.metrics.every((m) => isMemoryUnit(m.unit));
     for (const other of ['duckdb', 'postgres'] as const) {
       const fs: number[] = [];
       for (const m of w.metrics) {
@@ -133,25 +135,24 @@ function summary(results: WorkloadResult[], totalSec: number): string {
         const f = slowdown(m, other);
         if (f !== undefined) {
           fs.push(f);
-          all.push({ w: w.name, m: m.name, other, f });
+          all.push({ w: w.name, m: m.name, other, f, memory: isMemoryUnit(m.unit) });
         }
       }
       const g = geomean(fs);
-      parts.push(`vs ${other === 'duckdb' ? 'DuckDB' : 'PostgreSQL'}: ${g === undefined ? 'n/a' : `${describeFactor(g)} (${fs.length} metrics)`}`);
+      parts.push(`vs ${other === 'duckdb' ? 'DuckDB' : 'PostgreSQL'}: ${g === undefined ? 'n/a' : `${describeFactor(g, memoryWorkload)} (${fs.length} metric${fs.length === 1 ? '' : 's'})`}`);
     }
     out.push(`  ${w.title.replace(/ \(.*$/, '')}: ${parts.join('; ')}`);
   }
   const worst = [...all].filter((x) => x.other === 'postgres').sort((a, b) => b.f - a.f);
   if (worst.length) {
-    out.push('', 'Largest gaps to PostgreSQL (lakegres worse):');
-    for (const x of worst.slice(0, 5).filter((x) => x.f > 1.05)) out.push(`  - [${x.w}] ${x.m}: ${describeFactor(x.f)}`);
-    out.push('Largest leads over PostgreSQL (lakegres better):');
-    for (const x of [...worst].reverse().slice(0, 5).filter((x) => x.f < 1 / 1.05)) out.push(`  - [${x.w}] ${x.m}: ${describeFactor(x.f)}`);
+    const list = (xs: typeof all) => (xs.length ? xs.map((x) => `  - [${x.w}] ${x.m}: ${describeFactor(x.f, x.memory)}`) : ['  (none)']);
+    out.push('', 'Largest gaps to PostgreSQL (lakegres worse):', ...list(worst.slice(0, 6).filter((x) => x.f > 1.05)));
+    out.push('Largest leads over PostgreSQL (lakegres better):', ...list([...worst].reverse().slice(0, 6).filter((x) => x.f < 1 / 1.05)));
   }
   const worstDuck = [...all].filter((x) => x.other === 'duckdb').sort((a, b) => b.f - a.f);
   if (worstDuck.length) {
-    out.push('Largest overheads over embedded DuckDB:');
-    for (const x of worstDuck.slice(0, 5)) out.push(`  - [${x.w}] ${x.m}: ${describeFactor(x.f)}`);
+    out.push('Largest overheads over embedded DuckDB (same engine, no wire, no lake layer):');
+    for (const x of worstDuck.slice(0, 6)) out.push(`  - [${x.w}] ${x.m}: ${describeFactor(x.f, x.memory)}`);
   }
   const errors = results.flatMap((w) => [...w.errors, ...cellErrors(w)].map((e) => `[${w.name}] ${e}`));
   const mismatches = results.flatMap((w) => w.notes.filter((n) => n.startsWith('RESULT MISMATCH') || n.startsWith('load failed')).map((n) => `[${w.name}] ${n}`));

@@ -203,6 +203,7 @@ export async function streamWorkload(ctx: Ctx): Promise<WorkloadResult> {
         postgres: { ...pick('text', 'postgres', (r) => mb(r.peak), 'max'), note: 'one backend' },
       },
       noSummary: true,
+      noRatio: true,
     },
   ];
   notes.push(

@@ -75,6 +75,9 @@ export class Lake {
   }
 
   async refreshLatest(): Promise<SnapshotRow> {
+    // A DuckDB catalog file is open read-write in this process only (DuckDB locks it), and every
+    // commit of this process goes through noteCommitted: nothing newer can exist.
+    if (this.store.kind === 'duckdb') return this.latest;
     const id = await this.reader.latestSnapshotId(this.store);
     if (id !== this.latest.id) this.latest = await this.reader.snapshot(this.store, id);
     return this.latest;

@@ -5,27 +5,29 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { referenceClient, startServer, type TestServer } from '../helpers/server.js';
+import { referenceClient } from '../helpers/server.js';
+import { LAKE_MATRIX, startLake, type LakeEnvironment } from '../helpers/lake-matrix.js';
 
-let server: TestServer;
+describe.each(LAKE_MATRIX)('$name', (setup) => {
+let env: LakeEnvironment;
 let lake: pg.Client;
 let ref: pg.Client;
 let refAdmin: pg.Client;
-const refDb = `dml_${process.pid}_${Date.now()}`;
+const refDb = `dml_${setup.catalog}_${setup.storage}_${process.pid}_${Date.now()}`;
 
 beforeAll(async () => {
-  server = await startServer();
-  lake = await server.client({ options: '-c TimeZone=UTC' });
+  env = await startLake(setup);
+  lake = await env.server.client({ options: '-c TimeZone=UTC' });
   refAdmin = await referenceClient();
   await refAdmin.query(`CREATE DATABASE ${refDb}`);
   ref = await referenceClient({ database: refDb, options: '-c TimeZone=UTC' });
-});
+}, 120_000);
 
 afterAll(async () => {
   await ref?.end();
   await refAdmin?.query(`DROP DATABASE IF EXISTS ${refDb}`);
   await refAdmin?.end();
-  await server?.stop();
+  await env?.stop();
 });
 
 interface Outcome {
@@ -164,4 +166,6 @@ describe('lakegres-specific row change behaviour', () => {
     expect(JSON.stringify(snaps[1].changes)).toContain('inlined_delete');
     expect(JSON.stringify(snaps[0].changes)).toContain('tables_deleted_from');
   });
+});
+
 });

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { scratchDatabase, type ScratchDatabase } from '../helpers/pg-catalog.js';
-import { copyFixture, expectedLines, fixtureCases } from '../helpers/fixtures.js';
+import { catalogRows as catalogRowsOf, copyFixture, expectedLines, fixtureCases } from '../helpers/fixtures.js';
 import { S3_KEY, setEnv, startS3, type TestS3 } from '../helpers/s3.js';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 
@@ -314,6 +314,51 @@ describe('flush_inlined_data', () => {
   });
 });
 
+describe('partitioned tables', () => {
+  let lake: Lake;
+  beforeAll(async () => {
+    lake = await newLake();
+  });
+  afterAll(async () => {
+    await lake?.stop();
+  });
+
+  it('flushes into and merges within partitions (hive directories, partition values)', async () => {
+    const c = lake.client;
+    await c.query(`CREATE TABLE p1 (id INTEGER, k VARCHAR, d DATE)`);
+    await c.query(`ALTER TABLE p1 SET PARTITIONED BY (k)`);
+    await c.query(`INSERT INTO p1 VALUES (1, 'a', DATE '2024-01-01'), (2, 'b', DATE '2024-02-01')`);
+    await c.query(`INSERT INTO p1 VALUES (3, 'a', NULL), (4, NULL, DATE '2024-03-01')`);
+    await c.query(`DELETE FROM p1 WHERE id = 3`);
+    for (let i = 0; i < 3; i++) await c.query(`INSERT INTO p1 SELECT i, CASE WHEN i % 2 = 0 THEN 'a' ELSE 'b' END, DATE '2024-01-01' + i FROM range(${100 + i * 20}, ${120 + i * 20}) t(i)`);
+    const T = await tableId(lake, 'p1');
+    const snaps = await snapshotIds(c);
+    const before = await history(c, 'p1', snaps, 'id, k, d');
+    expect(await rows(c, `CALL ducklake_flush_inlined_data('lake')`)).toEqual([['main', 'p1', 4]]);
+    const flushed = await catalogRows(lake, `SELECT f.path, v.partition_value FROM ducklake_data_file f JOIN ducklake_file_partition_value v USING (data_file_id) WHERE f.table_id = ${T} AND f.partial_max IS NOT NULL ORDER BY v.partition_value NULLS LAST`);
+    expect(flushed.map((r) => [String(r[0]).replace(/ducklake-.*$/, ''), r[1]])).toEqual([
+      ['k=a/', 'a'],
+      ['k=b/', 'b'],
+      ['k=__HIVE_DEFAULT_PARTITION__/', null],
+    ]);
+    const merged = await rows(c, `CALL ducklake_merge_adjacent_files('lake', 'p1')`);
+    // Per partition: the flushed file and the three inserted ones.
+    expect(merged).toEqual([
+      ['main', 'p1', 4, 1],
+      ['main', 'p1', 4, 1],
+    ]);
+    const files = await catalogRows(lake, `SELECT f.path, f.record_count, v.partition_value FROM ducklake_data_file f JOIN ducklake_file_partition_value v USING (data_file_id) WHERE f.table_id = ${T} ORDER BY v.partition_value NULLS LAST`);
+    expect(files.map((r) => [String(r[0]).replace(/ducklake-.*$/, ''), r[1], r[2]])).toEqual([
+      ['k=a/', 32, 'a'],
+      ['k=b/', 31, 'b'],
+      ['k=__HIVE_DEFAULT_PARTITION__/', 1, null],
+    ]);
+    const after = await history(c, 'p1', snaps, 'id, k, d');
+    for (const s of snaps) expect({ s, rows: after.get(s) }).toEqual({ s, rows: before.get(s) });
+    expect(await lines(c, `SELECT k, count(*) AS n FROM p1 GROUP BY k ORDER BY k NULLS LAST`)).toEqual(['{"k":"a","n":31}', '{"k":"b","n":31}', '{"k":null,"n":1}']);
+  });
+});
+
 describe('expire_snapshots, cleanup_old_files, delete_orphaned_files', () => {
   let lake: Lake;
   beforeAll(async () => {
@@ -568,7 +613,7 @@ describe('maintenance of a lake on S3', () => {
       expect(await rows(c, `CALL ducklake_merge_adjacent_files('lake')`)).toEqual([['main', 's1', 3, 1]]);
       await c.query(`DELETE FROM s1 WHERE id >= 20`);
       expect(await rows(c, `CALL ducklake_flush_inlined_data('lake')`)).toEqual([['main', 's2', 3]]);
-      expect(await rows(c, `CALL ducklake_rewrite_data_files('lake')`)).toEqual([['main', 's1', 1, 1]]);
+      expect(await rows(c, `CALL ducklake_rewrite_data_files('lake', delete_threshold => 0.5)`)).toEqual([['main', 's1', 1, 1]]);
       const after = await history(c, 's1', snaps, 'id, v');
       const after2 = await history(c, 's2', snaps, 'id');
       for (const s of snaps) expect({ s, rows: after.get(s), rows2: after2.get(s) }).toEqual({ s, rows: before.get(s), rows2: before2.get(s) });
@@ -588,6 +633,47 @@ describe('maintenance of a lake on S3', () => {
       for (const p of referenced) expect(all).toContain(p);
       expect(await lines(c, `SELECT count(*) AS n, sum(id) AS s FROM s1`)).toEqual(['{"n":20,"s":190}']);
       expect(await lines(c, `SELECT id FROM s2 ORDER BY id`)).toEqual(['{"id":1}', '{"id":3}']);
+    } finally {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('maintenance on a DuckDB catalog', () => {
+  it('expires a dropped table with inlined data and deletions, flushes, merges and cleans up; the catalog is consistent after a restart', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lakegres-maint-duck-'));
+    let server = await startServer({ dataDir: dir });
+    try {
+      const c = await server.client(UTC);
+      await c.query(`CREATE TABLE d1 (id INTEGER, v VARCHAR)`);
+      await c.query(`INSERT INTO d1 VALUES (1, 'a'), (2, 'b')`);
+      await c.query(`INSERT INTO d1 SELECT i, 'x' FROM range(10, 40) t(i)`);
+      await c.query(`DELETE FROM d1 WHERE id IN (1, 11)`);
+      await c.query(`CREATE TABLE d2 (id INTEGER)`);
+      await c.query(`INSERT INTO d2 SELECT * FROM range(50)`);
+      await c.query(`INSERT INTO d2 SELECT * FROM range(50, 100)`);
+      await c.query(`INSERT INTO d2 VALUES (1000)`);
+      await c.query(`DELETE FROM d2 WHERE id IN (3, 1000)`);
+      await c.query(`ALTER TABLE d2 ADD COLUMN w INTEGER`);
+      await c.query(`DROP TABLE d2`);
+      expect(await rows(c, `CALL ducklake_flush_inlined_data('lake')`)).toEqual([['main', 'd1', 2]]);
+      expect(await rows(c, `CALL ducklake_expire_snapshots('lake', older_than => now())`)).toHaveLength(12);
+      expect(await rows(c, `CALL ducklake_cleanup_old_files('lake', cleanup_all => true)`)).toHaveLength(2);
+      expect(await lines(c, `SELECT id, v FROM d1 WHERE id < 13 ORDER BY id`)).toEqual(['{"id":2,"v":"b"}', '{"id":10,"v":"x"}', '{"id":12,"v":"x"}']);
+      await server.stop();
+      const catalog = await catalogRowsOf(path.join(dir, 'metadata.ducklake'));
+      expect(catalog.get('ducklake_table')!.length).toBe(1);
+      expect([...catalog.keys()].filter((t) => t.startsWith('ducklake_inlined_'))).toEqual(['ducklake_inlined_data_1_1', 'ducklake_inlined_data_tables', 'ducklake_inlined_delete_1']);
+      expect(catalog.get('ducklake_inlined_data_1_1')).toEqual([]);
+      expect(catalog.get('ducklake_inlined_delete_1')).toEqual([]);
+      expect(catalog.get('ducklake_files_scheduled_for_deletion')).toEqual([]);
+      expect(catalog.get('ducklake_column')!.every((r) => JSON.parse(r)[3] === '1')).toBe(true);
+      expect(catalog.get('ducklake_snapshot')!.length).toBe(1);
+      server = await startServer({ dataDir: dir });
+      const c2 = await server.client(UTC);
+      expect(await lines(c2, `SELECT count(*) AS n, sum(id) AS s FROM d1`)).toEqual(['{"n":30,"s":726}']);
+      expect(parquetFiles(path.join(dir, 'data')).length).toBe(4); // d1's file + its delete file, the flushed file + its delete file
     } finally {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });

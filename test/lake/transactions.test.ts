@@ -3,23 +3,25 @@
  * rollback and disconnect leaving no trace (files removed), snapshot isolation, read-only
  * transactions, conflicts (40001) and their retry, time travel and the ducklake_* functions.
  */
-import { readdirSync, existsSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
-import { startServer, type TestServer } from '../helpers/server.js';
+import type { TestServer } from '../helpers/server.js';
+import { LAKE_MATRIX, startLake, type LakeEnvironment } from '../helpers/lake-matrix.js';
 
+describe.each(LAKE_MATRIX)('$name', (setup) => {
+let env: LakeEnvironment;
 let server: TestServer;
 let a: pg.Client;
 let b: pg.Client;
 
 beforeAll(async () => {
-  server = await startServer();
+  env = await startLake(setup);
+  server = env.server;
   a = await server.client({ options: '-c TimeZone=UTC' });
   b = await server.client({ options: '-c TimeZone=UTC' });
-});
+}, 120_000);
 afterAll(async () => {
-  await server?.stop();
+  await env?.stop();
 });
 
 const one = async (c: pg.Client, sql: string) => (await c.query({ text: sql, rowMode: 'array' })).rows[0]?.[0];
@@ -27,20 +29,7 @@ const num = async (c: pg.Client, sql: string) => Number(await one(c, sql));
 const snapshots = async () => (await a.query(`select snapshot_id, changes from ducklake_snapshots('lake') order by snapshot_id`)).rows;
 const latest = async () => num(a, `select max(snapshot_id) from ducklake_snapshots('lake')`);
 
-/** Every file under the lake's data directory (data and delete files). */
-function dataFiles(): string[] {
-  const root = path.join(server.dataDir, 'data');
-  const out: string[] = [];
-  const walk = (d: string) => {
-    if (!existsSync(d)) return;
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(path.join(d, e.name));
-      else out.push(path.join(d, e.name));
-    }
-  };
-  walk(root);
-  return out.sort();
-}
+const dataFiles = () => env.storedFiles();
 
 describe('transaction blocks', () => {
   it('commits DDL and DML of a block as one snapshot, and reads its own writes inside', async () => {
@@ -71,17 +60,17 @@ describe('transaction blocks', () => {
   it('ROLLBACK discards everything and removes the files written for it', async () => {
     await a.query('create table tb2 (id int)');
     await a.query('insert into tb2 select * from range(0, 1000)');
-    const files = dataFiles();
+    const files = await dataFiles();
     const before = await latest();
     await a.query('begin');
     await a.query('insert into tb2 select * from range(1000, 5000)');
     await a.query('delete from tb2 where id < 500');
     expect(await num(a, 'select count(*) from tb2')).toBe(4500);
-    expect(dataFiles().length).toBeGreaterThan(files.length);
+    expect((await dataFiles()).length).toBeGreaterThan(files.length);
     await a.query('rollback');
     expect(await latest()).toBe(before);
     expect(await num(a, 'select count(*) from tb2')).toBe(1000);
-    expect(dataFiles()).toEqual(files);
+    expect(await dataFiles()).toEqual(files);
   });
 
   it('an error fails the block (25P02); ROLLBACK then discards it', async () => {
@@ -96,14 +85,14 @@ describe('transaction blocks', () => {
 
   it('a disconnect in the middle of a transaction discards it and its files', async () => {
     await a.query('create table tb4 (id int)');
-    const files = dataFiles();
+    const files = await dataFiles();
     const c = await server.client();
     await c.query('begin');
     await c.query('insert into tb4 select * from range(0, 3000)');
-    expect(dataFiles().length).toBeGreaterThan(files.length);
+    expect((await dataFiles()).length).toBeGreaterThan(files.length);
     await c.end();
-    for (let i = 0; i < 50 && dataFiles().length !== files.length; i++) await new Promise((r) => setTimeout(r, 50));
-    expect(dataFiles()).toEqual(files);
+    for (let i = 0; i < 50 && (await dataFiles()).length !== files.length; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await dataFiles()).toEqual(files);
     expect(await num(a, 'select count(*) from tb4')).toBe(0);
   });
 
@@ -216,4 +205,5 @@ describe('time travel and history', () => {
     const info = (await a.query(`select table_name from ducklake_table_info('lake') where table_name = 'hf'`)).rows;
     expect(info).toHaveLength(1);
   });
+});
 });

@@ -208,9 +208,8 @@ export async function mergeAdjacentFiles(env: MaintenanceEnv, opts: MergeOptions
     await discard(lake, written);
     throw e;
   }
+  // (Historical databases built before keep reading the sources until cleanup deletes them.)
   await commitWork(env, snapshot, state, mergeWork(lake, state, plans), written.map((f) => f.uri));
-  // Cached historical databases may read the merged-away files.
-  await env.runtime.forgetHistory();
   return plans.map((c) => ({ schema: schemaName(state, c.table), table: c.table.name, filesProcessed: c.sources.length, filesCreated: 1 }));
 }
 

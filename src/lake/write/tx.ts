@@ -426,7 +426,9 @@ export class LakeTx {
     }
     for (;;) {
       try {
-        return await this.lake.store.transaction((tx) => this.writeSnapshot(tx, attempt, opts));
+        const result = await this.lake.store.transaction((tx) => this.writeSnapshot(tx, attempt, opts));
+        if (result.snapshot) this.lake.noteCommitted(result.snapshot);
+        return result;
       } catch (e) {
         if (e instanceof PgError || !isRetryableCommitError(e) || attempt >= maxRetries) {
           if (e instanceof PgError) throw e;
