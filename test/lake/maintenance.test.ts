@@ -165,7 +165,10 @@ describe('merge_adjacent_files', () => {
     expect(r).toEqual([['main', 'm1', 5, 1]]);
     expect(await lastChanges(lake)).toBe(`merge_adjacent:${T}`);
     expect((await rows(c, `SELECT data_file FROM ducklake_list_files('lake', 'm1')`)).length).toBe(3);
-    const merged = await catalogRows(lake, `SELECT begin_snapshot, row_id_start, partial_max, record_count FROM ducklake_data_file WHERE table_id = ${T} AND data_file_id = (SELECT max(data_file_id) FROM ducklake_data_file)`);
+    const merged = await catalogRows(
+      lake,
+      `SELECT begin_snapshot, row_id_start, partial_max, record_count FROM ducklake_data_file WHERE table_id = ${T} AND data_file_id = (SELECT max(data_file_id) FROM ducklake_data_file)`,
+    );
     expect(merged).toEqual([[snaps[4]!, null, snaps[snaps.length - 1]!, 33]]);
     // Sources are gone from the catalog and scheduled for deletion (still on disk until cleanup).
     const scheduled = await catalogRows(lake, `SELECT path, path_is_relative FROM ducklake_files_scheduled_for_deletion ORDER BY data_file_id`);
@@ -214,7 +217,10 @@ describe('rewrite_data_files', () => {
     expect(await rows(c, `CALL ducklake_rewrite_data_files('lake')`)).toEqual([['main', 'r1', 1, 1]]);
     expect(await lastChanges(lake)).toBe(`rewrite_delete:${T}`);
     const N = (await snapshotIds(c)).at(-1)!;
-    const files = await catalogRows(lake, `SELECT data_file_id, begin_snapshot, end_snapshot, row_id_start, record_count, partial_max FROM ducklake_data_file WHERE table_id = ${T} ORDER BY data_file_id`);
+    const files = await catalogRows(
+      lake,
+      `SELECT data_file_id, begin_snapshot, end_snapshot, row_id_start, record_count, partial_max FROM ducklake_data_file WHERE table_id = ${T} ORDER BY data_file_id`,
+    );
     expect(files.map((f) => f.slice(1))).toEqual([
       [snaps[2]!, N, 0, 100, null],
       [snaps[3]!, null, 100, 100, null],
@@ -287,7 +293,10 @@ describe('flush_inlined_data', () => {
     expect(await catalogRows(lake, `SELECT count(*) FROM ${inlinedBefore[1]}`)).toEqual([[0]]);
     expect(await catalogRows(lake, `SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = '${inlinedBefore[0]}'`)).toEqual([[0]]);
     // Flushed files: partial, with their rows' first row id and snapshots; record counts unchanged in the stats.
-    const flushed = await catalogRows(lake, `SELECT begin_snapshot, row_id_start, partial_max, record_count FROM ducklake_data_file WHERE table_id = ${T} AND partial_max IS NOT NULL ORDER BY data_file_id`);
+    const flushed = await catalogRows(
+      lake,
+      `SELECT begin_snapshot, row_id_start, partial_max, record_count FROM ducklake_data_file WHERE table_id = ${T} AND partial_max IS NOT NULL ORDER BY data_file_id`,
+    );
     expect(flushed).toEqual([
       [snaps[2]!, 0, snaps[5]!, 4],
       [snaps[10]!, 53, snaps[10]!, 1],
@@ -330,26 +339,31 @@ describe('partitioned tables', () => {
     await c.query(`INSERT INTO p1 VALUES (1, 'a', DATE '2024-01-01'), (2, 'b', DATE '2024-02-01')`);
     await c.query(`INSERT INTO p1 VALUES (3, 'a', NULL), (4, NULL, DATE '2024-03-01')`);
     await c.query(`DELETE FROM p1 WHERE id = 3`);
-    for (let i = 0; i < 3; i++) await c.query(`INSERT INTO p1 SELECT i, CASE WHEN i % 2 = 0 THEN 'a' ELSE 'b' END, DATE '2024-01-01' + i FROM range(${100 + i * 20}, ${120 + i * 20}) t(i)`);
+    for (let i = 0; i < 3; i++)
+      await c.query(`INSERT INTO p1 SELECT i, CASE WHEN i % 2 = 0 THEN 'a' ELSE 'b' END, DATE '2024-01-01' + CAST(i AS INTEGER) FROM range(${100 + i * 20}, ${120 + i * 20}) t(i)`);
     const T = await tableId(lake, 'p1');
     const snaps = await snapshotIds(c);
     const before = await history(c, 'p1', snaps, 'id, k, d');
     expect(await rows(c, `CALL ducklake_flush_inlined_data('lake')`)).toEqual([['main', 'p1', 4]]);
-    const flushed = await catalogRows(lake, `SELECT f.path, v.partition_value FROM ducklake_data_file f JOIN ducklake_file_partition_value v USING (data_file_id) WHERE f.table_id = ${T} AND f.partial_max IS NOT NULL ORDER BY v.partition_value NULLS LAST`);
+    const flushed = await catalogRows(
+      lake,
+      `SELECT f.path, v.partition_value FROM ducklake_data_file f JOIN ducklake_file_partition_value v USING (data_file_id) WHERE f.table_id = ${T} AND f.partial_max IS NOT NULL ORDER BY v.partition_value NULLS LAST`,
+    );
     expect(flushed.map((r) => [String(r[0]).replace(/ducklake-.*$/, ''), r[1]])).toEqual([
       ['k=a/', 'a'],
       ['k=b/', 'b'],
       ['k=__HIVE_DEFAULT_PARTITION__/', null],
     ]);
     const merged = await rows(c, `CALL ducklake_merge_adjacent_files('lake', 'p1')`);
-    // Per partition: the flushed file and the three inserted ones.
-    expect(merged).toEqual([
-      ['main', 'p1', 4, 1],
-      ['main', 'p1', 4, 1],
-    ]);
-    const files = await catalogRows(lake, `SELECT f.path, f.record_count, v.partition_value FROM ducklake_data_file f JOIN ducklake_file_partition_value v USING (data_file_id) WHERE f.table_id = ${T} ORDER BY v.partition_value NULLS LAST`);
+    // Per partition: b's flushed file and its three inserted ones; in a, the flushed file has a deletion (not merged).
+    expect(merged.map((r) => r[2]).sort()).toEqual([3, 4]);
+    const files = await catalogRows(
+      lake,
+      `SELECT f.path, f.record_count, v.partition_value FROM ducklake_data_file f JOIN ducklake_file_partition_value v USING (data_file_id) WHERE f.table_id = ${T} ORDER BY v.partition_value NULLS LAST, f.record_count`,
+    );
     expect(files.map((r) => [String(r[0]).replace(/ducklake-.*$/, ''), r[1], r[2]])).toEqual([
-      ['k=a/', 32, 'a'],
+      ['k=a/', 2, 'a'],
+      ['k=a/', 30, 'a'],
       ['k=b/', 31, 'b'],
       ['k=__HIVE_DEFAULT_PARTITION__/', 1, null],
     ]);
@@ -433,7 +447,10 @@ describe('expire_snapshots, cleanup_old_files, delete_orphaned_files', () => {
     expect(listed.length).toBe(scheduled.length);
     for (const p of listed) expect(existsSync(p)).toBe(true);
     await expect(c.query(`CALL ducklake_cleanup_old_files('lake', cleanup_all => true, older_than => now())`)).rejects.toThrow(/either cleanup_all OR older_than/);
-    const live = (await rows(c, `SELECT data_file, delete_file FROM ducklake_list_files('lake', 'e1')`)).flat().filter((p) => p !== null).map(String);
+    const live = (await rows(c, `SELECT data_file, delete_file FROM ducklake_list_files('lake', 'e1')`))
+      .flat()
+      .filter((p) => p !== null)
+      .map(String);
     const removed = (await rows(c, `CALL ducklake_cleanup_old_files('lake', older_than => now() + INTERVAL 1 DAY)`)).map((r) => String(r[0]));
     expect(removed.sort()).toEqual(listed.sort());
     for (const p of removed) expect(existsSync(p)).toBe(false);

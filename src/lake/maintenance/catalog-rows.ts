@@ -33,7 +33,17 @@ export async function insertDataFile(tx: CatalogTransaction, m: string, f: DataF
     f.partialMax,
   ]);
   for (const s of f.columnStats) {
-    await tx.query(`INSERT INTO ${m}.ducklake_file_column_stats VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL)`, [f.id, f.tableId, s.columnId, s.columnSizeBytes, s.valueCount, s.nullCount, s.min, s.max, s.containsNan]);
+    await tx.query(`INSERT INTO ${m}.ducklake_file_column_stats VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL)`, [
+      f.id,
+      f.tableId,
+      s.columnId,
+      s.columnSizeBytes,
+      s.valueCount,
+      s.nullCount,
+      s.min,
+      s.max,
+      s.containsNan,
+    ]);
   }
   if (f.partitionValues) {
     for (const [i, v] of f.partitionValues.entries()) await tx.query(`INSERT INTO ${m}.ducklake_file_partition_value VALUES ($1, $2, $3, $4)`, [f.id, f.tableId, i, v]);
@@ -88,15 +98,35 @@ export async function addFilesToTableStats(tx: CatalogTransaction, m: string, ta
   const had = st.length > 0;
   const colRows = had ? await tx.query(`SELECT column_id, contains_null, contains_nan, min_value, max_value FROM ${m}.ducklake_table_column_stats WHERE table_id = $1`, [tableId]) : [];
   const existing: Map<number, TableColumnStats> | undefined = had
-    ? new Map(colRows.map((r) => [Number(r.column_id), { columnId: Number(r.column_id), containsNull: r.contains_null as boolean | null, containsNan: r.contains_nan as boolean | null, min: r.min_value as string | null, max: r.max_value as string | null }]))
+    ? new Map(
+        colRows.map((r) => [
+          Number(r.column_id),
+          {
+            columnId: Number(r.column_id),
+            containsNull: r.contains_null as boolean | null,
+            containsNan: r.contains_nan as boolean | null,
+            min: r.min_value as string | null,
+            max: r.max_value as string | null,
+          },
+        ]),
+      )
     : undefined;
-  const incoming = files.flatMap((f) => f.columnStats.map((s) => ({ columnId: s.columnId, nullCount: s.nullCount, min: s.min, max: s.max, containsNan: s.containsNan, hasValues: (s.valueCount ?? 1) > 0 })));
+  const incoming = files.flatMap((f) =>
+    f.columnStats.map((s) => ({ columnId: s.columnId, nullCount: s.nullCount, min: s.min, max: s.max, containsNan: s.containsNan, hasValues: (s.valueCount ?? 1) > 0 })),
+  );
   const merged = mergeTableStats(leafTypes(columns), existing, incoming);
   const bytes = files.reduce((n, f) => n + f.fileSizeBytes, 0);
   if (had) {
     await tx.query(`UPDATE ${m}.ducklake_table_stats SET file_size_bytes = $1 WHERE table_id = $2`, [Number(st[0]!.file_size_bytes) + bytes, tableId]);
     for (const s of merged.values()) {
-      await tx.query(`UPDATE ${m}.ducklake_table_column_stats SET contains_null = $1, contains_nan = $2, min_value = $3, max_value = $4 WHERE table_id = $5 AND column_id = $6`, [s.containsNull, s.containsNan, s.min, s.max, tableId, s.columnId]);
+      await tx.query(`UPDATE ${m}.ducklake_table_column_stats SET contains_null = $1, contains_nan = $2, min_value = $3, max_value = $4 WHERE table_id = $5 AND column_id = $6`, [
+        s.containsNull,
+        s.containsNan,
+        s.min,
+        s.max,
+        tableId,
+        s.columnId,
+      ]);
     }
   } else {
     await tx.query(`INSERT INTO ${m}.ducklake_table_stats VALUES ($1, 0, 0, $2)`, [tableId, bytes]);

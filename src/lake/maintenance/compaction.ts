@@ -27,7 +27,20 @@ import { quoteIdent, quoteLiteral, type LakeColumn } from '../types.js';
 import { inlinedLayout, inlinedValuesSql } from '../read/inlined-relation.js';
 import { readInlinedRows } from '../catalog/inlined.js';
 import { compareStat, isTemporalStatType, type ColumnStats } from '../write/stats.js';
-import { commitWork, conflict, hasInlinedDeleteTable, inlinedDeleteTable, latest, relativeToRoot, requireWritable, rows, schemaName, selectTables, tableOption, type MaintenanceEnv } from './common.js';
+import {
+  commitWork,
+  conflict,
+  hasInlinedDeleteTable,
+  inlinedDeleteTable,
+  latest,
+  relativeToRoot,
+  requireWritable,
+  rows,
+  schemaName,
+  selectTables,
+  tableOption,
+  type MaintenanceEnv,
+} from './common.js';
 import { deleteFilePositions, discard, optionsFor, publish, writeDataFiles, type MaintenanceFile } from './files.js';
 import { insertDataFile, scheduleDeletion } from './catalog-rows.js';
 
@@ -77,18 +90,34 @@ async function candidates(lake: Lake, table: TableEntry, L: number, filter: stri
     [table.id, ...params],
   );
   if (files.length === 0) return [];
-  const versions = (await store.query(`SELECT begin_snapshot, schema_version FROM ${m}.ducklake_schema_versions WHERE table_id = $1 ORDER BY begin_snapshot`, [table.id])).map((r) => [Number(r.begin_snapshot), Number(r.schema_version)] as const);
+  const versions = (await store.query(`SELECT begin_snapshot, schema_version FROM ${m}.ducklake_schema_versions WHERE table_id = $1 ORDER BY begin_snapshot`, [table.id])).map(
+    (r) => [Number(r.begin_snapshot), Number(r.schema_version)] as const,
+  );
   const values = new Map<number, (string | null)[]>();
-  for (const r of await store.query(`SELECT data_file_id, partition_key_index, partition_value FROM ${m}.ducklake_file_partition_value WHERE table_id = $1 ORDER BY data_file_id, partition_key_index`, [table.id])) {
+  for (const r of await store.query(
+    `SELECT data_file_id, partition_key_index, partition_value FROM ${m}.ducklake_file_partition_value WHERE table_id = $1 ORDER BY data_file_id, partition_key_index`,
+    [table.id],
+  )) {
     const id = Number(r.data_file_id);
     values.set(id, [...(values.get(id) ?? []), (r.partition_value as string | null) ?? null]);
   }
   const deletes = new Map<number, Candidate['deletes']>();
-  for (const r of await store.query(`SELECT delete_file_id, data_file_id, delete_count, begin_snapshot, end_snapshot, path, path_is_relative, format FROM ${m}.ducklake_delete_file WHERE table_id = $1 ORDER BY data_file_id, begin_snapshot`, [table.id])) {
+  for (const r of await store.query(
+    `SELECT delete_file_id, data_file_id, delete_count, begin_snapshot, end_snapshot, path, path_is_relative, format FROM ${m}.ducklake_delete_file WHERE table_id = $1 ORDER BY data_file_id, begin_snapshot`,
+    [table.id],
+  )) {
     const id = Number(r.data_file_id);
     deletes.set(id, [
       ...(deletes.get(id) ?? []),
-      { id: Number(r.delete_file_id), count: Number(r.delete_count), begin: Number(r.begin_snapshot), end: r.end_snapshot === null ? null : Number(r.end_snapshot), path: String(r.path), pathIsRelative: r.path_is_relative !== false, format: String(r.format ?? 'parquet') },
+      {
+        id: Number(r.delete_file_id),
+        count: Number(r.delete_count),
+        begin: Number(r.begin_snapshot),
+        end: r.end_snapshot === null ? null : Number(r.end_snapshot),
+        path: String(r.path),
+        pathIsRelative: r.path_is_relative !== false,
+        format: String(r.format ?? 'parquet'),
+      },
     ]);
   }
   const inlined = new Map<number, { pos: number; snap: number }[]>();
@@ -151,7 +180,8 @@ export interface MergeOptions {
 export async function mergeAdjacentFiles(env: MaintenanceEnv, opts: MergeOptions = {}): Promise<CompactionResult[]> {
   if (opts.maxCompactedFiles !== undefined && opts.maxCompactedFiles <= 0) throw new PgError(SqlState.invalidParameterValue, 'The max_compacted_files option must be greater than zero.');
   if (opts.maxFileSize !== undefined && opts.maxFileSize <= 0) throw new PgError(SqlState.invalidParameterValue, 'The max_file_size option must be greater than zero.');
-  if (opts.minFileSize !== undefined && opts.maxFileSize !== undefined && opts.minFileSize >= opts.maxFileSize) throw new PgError(SqlState.invalidParameterValue, 'The min_file_size must be less than max_file_size.');
+  if (opts.minFileSize !== undefined && opts.maxFileSize !== undefined && opts.minFileSize >= opts.maxFileSize)
+    throw new PgError(SqlState.invalidParameterValue, 'The min_file_size must be less than max_file_size.');
   const lake = env.runtime.lake;
   const m = lake.store.schemaSql;
   const { snapshot, state } = await latest(env);
@@ -209,7 +239,13 @@ export async function mergeAdjacentFiles(env: MaintenanceEnv, opts: MergeOptions
     throw e;
   }
   // (Historical databases built before keep reading the sources until cleanup deletes them.)
-  await commitWork(env, snapshot, state, mergeWork(lake, state, plans), written.map((f) => f.uri));
+  await commitWork(
+    env,
+    snapshot,
+    state,
+    mergeWork(lake, state, plans),
+    written.map((f) => f.uri),
+  );
   return plans.map((c) => ({ schema: schemaName(state, c.table), table: c.table.name, filesProcessed: c.sources.length, filesCreated: 1 }));
 }
 
@@ -371,7 +407,13 @@ export async function rewriteDataFiles(env: MaintenanceEnv, opts: RewriteOptions
     await discard(lake, written);
     throw e;
   }
-  await commitWork(env, snapshot, state, rewriteWork(env, state, plans), written.map((f) => f.uri));
+  await commitWork(
+    env,
+    snapshot,
+    state,
+    rewriteWork(env, state, plans),
+    written.map((f) => f.uri),
+  );
   return plans.map((c) => ({ schema: schemaName(state, c.table), table: c.table.name, filesProcessed: c.sources.length, filesCreated: c.file ? 1 : 0 }));
 }
 
@@ -440,7 +482,13 @@ function rewriteWork(env: MaintenanceEnv, state: SchemaState, plans: Compaction[
       }
       for (const id of byTable) {
         const table = state.tables.get(id)!;
-        await recomputeTableStats(env, tx, table, N - 1, ordered.filter((p) => p.table.id === id));
+        await recomputeTableStats(
+          env,
+          tx,
+          table,
+          N - 1,
+          ordered.filter((p) => p.table.id === id),
+        );
       }
       return nextFileId;
     },
@@ -591,7 +639,9 @@ async function recomputeTableStats(env: MaintenanceEnv, tx: CatalogTransaction, 
       if (!src) continue;
       const isFloat = col.type === 'float32' || col.type === 'float64';
       const v = quoteIdent(src.name);
-      const [total, nonNull, min, max, nan] = (await rows(env.conn, `SELECT count(*), count(${v}), CAST(min(${v}) AS VARCHAR), CAST(max(${v}) AS VARCHAR), ${isFloat ? `COALESCE(bool_or(isnan(${v})), false)` : 'false'} FROM (${rel})`))[0]!;
+      const [total, nonNull, min, max, nan] = (
+        await rows(env.conn, `SELECT count(*), count(${v}), CAST(min(${v}) AS VARCHAR), CAST(max(${v}) AS VARCHAR), ${isFloat ? `COALESCE(bool_or(isnan(${v})), false)` : 'false'} FROM (${rel})`)
+      )[0]!;
       const inc: Acc = {
         hasNull: true,
         nulls: Number(total) - Number(nonNull),
@@ -621,4 +671,3 @@ async function recomputeTableStats(env: MaintenanceEnv, tx: CatalogTransaction, 
     ]);
   }
 }
-

@@ -72,7 +72,12 @@ export async function expireSnapshots(env: MaintenanceEnv, opts: ExpireOptions):
       message: (r.commit_message as string | null) ?? null,
       extraInfo: (r.commit_extra_info as string | null) ?? null,
     }));
-    if (!opts.dryRun && infos.length) await deleteSnapshots(env, tx, infos.map((i) => i.id));
+    if (!opts.dryRun && infos.length)
+      await deleteSnapshots(
+        env,
+        tx,
+        infos.map((i) => i.id),
+      );
     return infos;
   });
   if (!opts.dryRun && expired.length) {
@@ -114,7 +119,8 @@ async function deleteSnapshots(env: MaintenanceEnv, tx: CatalogTransaction, ids:
   const deleteFiles = new Map<number, Record<string, unknown>>();
   for (const r of await q(`SELECT delete_file_id, table_id, path, path_is_relative FROM ${m}.ducklake_delete_file WHERE ${tableFilter}(${UNSEEN(m)})`)) deleteFiles.set(Number(r.delete_file_id), r);
   for (const part of chunks(purgedFiles)) {
-    for (const r of await q(`SELECT delete_file_id, table_id, path, path_is_relative FROM ${m}.ducklake_delete_file WHERE data_file_id IN (${inList(part)})`)) deleteFiles.set(Number(r.delete_file_id), r);
+    for (const r of await q(`SELECT delete_file_id, table_id, path, path_is_relative FROM ${m}.ducklake_delete_file WHERE data_file_id IN (${inList(part)})`))
+      deleteFiles.set(Number(r.delete_file_id), r);
   }
   for (const part of chunks([...deleteFiles.keys()])) await q(`DELETE FROM ${m}.ducklake_delete_file WHERE delete_file_id IN (${inList(part)})`);
   for (const [id, r] of deleteFiles) await scheduleDeletion(tx, m, id, relativeToRoot(lake, resolve(Number(r.table_id), String(r.path), r.path_is_relative !== false)));

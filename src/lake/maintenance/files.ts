@@ -83,7 +83,9 @@ export async function writeDataFiles(conn: DuckDBConnection, lake: Lake, w: Data
     const dir = local ? `${target}.lakegres-${uuidv7()}` : (await lake.objects.stagingPath(target)).replace(/\/$/, '');
     await mkdir(dir, { recursive: true });
     try {
-      result = (await conn.runAndReadAll(`COPY (${w.query}) TO ${quoteLiteral(dir)} (${copyOptions(w)}, FILENAME_PATTERN 'ducklake-{uuidv7}', OVERWRITE_OR_IGNORE true, FILE_SIZE_BYTES ${w.rotateAt})`)).getRowObjects();
+      result = (
+        await conn.runAndReadAll(`COPY (${w.query}) TO ${quoteLiteral(dir)} (${copyOptions(w)}, FILENAME_PATTERN 'ducklake-{uuidv7}', OVERWRITE_OR_IGNORE true, FILE_SIZE_BYTES ${w.rotateAt})`)
+      ).getRowObjects();
       if (local) {
         for (const r of result) {
           const to = target + path.basename(String(r.filename));
@@ -171,7 +173,16 @@ export async function writeTaggedDeleteFile(conn: DuckDBConnection, lake: Lake, 
     await rm(local, { force: true }).catch(() => undefined);
     throw fromDuckDBError(e);
   }
-  return { path: name, uri, local, deleteCount: Number(row.count), fileSizeBytes: Number(row.file_size_bytes), footerSize: Number(row.footer_size_bytes), beginSnapshot: Number(lo), maxSnapshot: Number(hi) };
+  return {
+    path: name,
+    uri,
+    local,
+    deleteCount: Number(row.count),
+    fileSizeBytes: Number(row.file_size_bytes),
+    footerSize: Number(row.footer_size_bytes),
+    beginSnapshot: Number(lo),
+    maxSnapshot: Number(hi),
+  };
 }
 
 export async function publish(lake: Lake, files: { local: string; uri: string }[]): Promise<void> {

@@ -116,9 +116,7 @@ export async function flushInlinedData(env: MaintenanceEnv, opts: FlushOptions =
     written.map((f) => f.uri),
     dropSuperseded,
   );
-  return plans
-    .map((p) => ({ schema: schemaName(state, p.table), table: p.table.name, rows: p.files.reduce((n, f) => n + f.file.recordCount, 0) }))
-    .filter((r) => r.rows > 0);
+  return plans.map((p) => ({ schema: schemaName(state, p.table), table: p.table.name, rows: p.files.reduce((n, f) => n + f.file.recordCount, 0) })).filter((r) => r.rows > 0);
 }
 
 /** Writes the files of one table's flush (staged, not yet published). */
@@ -151,7 +149,8 @@ async function planTable(env: MaintenanceEnv, snapshot: SnapshotRow, state: Sche
     const partition = await lake.reader.partitionAt(store, table.id, at);
     const cols = layout.map((c) => quoteIdent(c.name));
     const order = [...(table.sort?.keys ?? []).map((k) => `${k.expression} ${k.direction} ${k.nullOrder.replace('_', ' ')}`), 'row_id ASC NULLS LAST', 'begin_snapshot ASC NULLS LAST'].join(', ');
-    const select = (where: string) => `SELECT ${cols.join(', ')}${cols.length ? ', ' : ''}row_id AS _ducklake_internal_row_id, begin_snapshot AS _ducklake_internal_snapshot_id FROM ${rel}${where} ORDER BY ${order}`;
+    const select = (where: string) =>
+      `SELECT ${cols.join(', ')}${cols.length ? ', ' : ''}row_id AS _ducklake_internal_row_id, begin_snapshot AS _ducklake_internal_snapshot_id FROM ${rel}${where} ORDER BY ${order}`;
     const groups: { where: string; subdir: string; values: (string | null)[] | null }[] = [];
     if (partition && partition.keys.length) {
       const pseudo = { ...table, columns: layout, partition };
@@ -167,7 +166,16 @@ async function planTable(env: MaintenanceEnv, snapshot: SnapshotRow, state: Sche
       }
     } else groups.push({ where: '', subdir: '', values: null });
     for (const g of groups) {
-      const files = await writeDataFiles(conn, lake, { tableDir, subdir: g.subdir, query: select(g.where), columns: layout, rowIds: true, snapshotIds: true, options, rotateAt: options.targetFileSize });
+      const files = await writeDataFiles(conn, lake, {
+        tableDir,
+        subdir: g.subdir,
+        query: select(g.where),
+        columns: layout,
+        rowIds: true,
+        snapshotIds: true,
+        options,
+        rotateAt: options.targetFileSize,
+      });
       for (const f of files) {
         written.push(f);
         // Inlined rows deleted before the flush: positions in the new file, tagged with their end snapshot.
@@ -207,7 +215,8 @@ async function planTable(env: MaintenanceEnv, snapshot: SnapshotRow, state: Sche
       let release = () => undefined as void;
       try {
         if (first.delete_file_id !== null && first.delete_file_id !== undefined) {
-          if (String(first.del_format ?? 'parquet') !== 'parquet') throw new PgError(SqlState.featureNotSupported, `table "${table.name}" has ${String(first.del_format)} deletion vectors, which lakegres cannot flush into`);
+          if (String(first.del_format ?? 'parquet') !== 'parquet')
+            throw new PgError(SqlState.featureNotSupported, `table "${table.name}" has ${String(first.del_format)} deletion vectors, which lakegres cannot flush into`);
           const exUri = lake.fileUri(tableDir, String(first.del_path), first.del_rel !== false);
           release = await lake.objects.ensureLocal([exUri]);
           const old = await deleteFilePositions(conn, await lake.objects.localPath(exUri), Number(first.del_begin));
@@ -259,7 +268,14 @@ function flushWork(lake: Lake, L: number, plans: TablePlan[]): MaintenanceWork {
             partitionValues: f.partitionValues,
           });
         }
-        if (p.files.length) await addFilesToTableStats(tx, m, p.table.id, p.table.columns, p.files.map((f) => f.file));
+        if (p.files.length)
+          await addFilesToTableStats(
+            tx,
+            m,
+            p.table.id,
+            p.table.columns,
+            p.files.map((f) => f.file),
+          );
         for (const name of p.flushed) await tx.query(`DELETE FROM ${m}.${quoteIdent(name)} WHERE begin_snapshot <= $1`, [L]);
       }
       for (const p of plans) {

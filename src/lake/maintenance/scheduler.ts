@@ -73,7 +73,8 @@ export function scheduleOptions(config: LakegresConfig): ScheduleOptions {
   const intervalMs = duration('--maintenance-interval', config.maintenanceInterval, false) as number;
   if (intervalMs < 100) throw new ConfigError(`invalid value for --maintenance-interval: at least 100ms, got ${JSON.stringify(config.maintenanceInterval)}`);
   const smallFileSize = parseByteSize(config.maintenanceSmallFileSize);
-  if (smallFileSize === undefined || smallFileSize < 1) throw new ConfigError(`invalid value for --maintenance-small-file-size: ${JSON.stringify(config.maintenanceSmallFileSize)} (expected a size such as 16MB)`);
+  if (smallFileSize === undefined || smallFileSize < 1)
+    throw new ConfigError(`invalid value for --maintenance-small-file-size: ${JSON.stringify(config.maintenanceSmallFileSize)} (expected a size such as 16MB)`);
   if (config.maintenanceMaxFiles < 1) throw new ConfigError('invalid value for --maintenance-max-files: must be at least 1');
   return {
     intervalMs,
@@ -202,7 +203,8 @@ export class MaintenanceScheduler {
         for (const r of await flushInlinedData(env, { tableIds: due })) report.flushed.push({ table: `${r.schema}.${r.table}`, rows: r.rows });
       });
       await step('merge', async () => {
-        for (const r of await mergeAdjacentFiles(env, { maxFileSize: o.smallFileSize, maxCompactedFiles: o.maxFiles })) report.merged.push({ table: `${r.schema}.${r.table}`, files: r.filesProcessed });
+        for (const r of await mergeAdjacentFiles(env, { maxFileSize: o.smallFileSize, maxCompactedFiles: o.maxFiles }))
+          report.merged.push({ table: `${r.schema}.${r.table}`, files: r.filesProcessed });
       });
       await step('rewrite', async () => {
         for (const r of await rewriteDataFiles(env, {})) report.rewritten.push({ table: `${r.schema}.${r.table}`, files: r.filesProcessed });
@@ -244,4 +246,3 @@ export class MaintenanceScheduler {
     return report;
   }
 }
-

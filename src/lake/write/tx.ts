@@ -834,8 +834,9 @@ export class LakeTx {
     const m = this.lake.store.schemaSql;
     const L = this.base.id;
     const rows = await tx.query(
-      `SELECT 1 FROM ${m}.ducklake_delete_file WHERE data_file_id IN (${ids.join(', ')}) AND begin_snapshot > $1 UNION ALL SELECT 1 FROM ${m}.ducklake_data_file WHERE data_file_id IN (${ids.join(', ')}) AND end_snapshot > $1`,
-      [L],
+      // (a delete file registered since L may begin earlier: flushed deletions keep their snapshots)
+      `SELECT 1 FROM ${m}.ducklake_delete_file WHERE data_file_id IN (${ids.join(', ')}) AND (begin_snapshot > $1 OR delete_file_id >= $2) UNION ALL SELECT 1 FROM ${m}.ducklake_data_file WHERE data_file_id IN (${ids.join(', ')}) AND end_snapshot > $1`,
+      [L, this.base.nextFileId],
     );
     return rows.length > 0;
   }
