@@ -217,6 +217,7 @@ async function main(): Promise<void> {
       if (!lg.alive()) log(`lakegres is no longer running; its cells will show errors. Last output:\n${lg.tail()}`);
       log(`workload ${w.name} (${w.title})`);
       const start = now();
+      const cpu0 = { lakegres: lg.cpu(), postgres: pgs.cpu(), self: process.cpuUsage() };
       let r: WorkloadResult;
       try {
         r = await w.run(ctx);
@@ -224,7 +225,11 @@ async function main(): Promise<void> {
         r = { name: w.name, title: w.title, metrics: [], notes: [], errors: [`workload failed: ${errorText(e)}`], seconds: 0 };
       }
       r.seconds = (now() - start) / 1000;
-      r.notes.push(`load average after this workload: ${loadText()}`);
+      const self = process.cpuUsage(cpu0.self);
+      const secs = (x: number) => (Number.isFinite(x) ? `${x.toFixed(1)} s` : 'n/a');
+      r.notes.push(
+        `CPU time used during this workload (loads included): lakegres ${secs(lg.cpu() - cpu0.lakegres)}, PostgreSQL ${secs(pgs.cpu() - cpu0.postgres)} (all its processes), benchmark process (clients + embedded DuckDB) ${secs((self.user + self.system) / 1e6)}; load average after it: ${loadText()}`,
+      );
       results.push(r);
       printWorkload(r);
     }

@@ -38,6 +38,8 @@ export interface WireServer {
   client(extra?: Partial<pg.ClientConfig>): Promise<pg.Client>;
   /** Memory of the server: RSS/PSS summed over its processes. */
   memory(): ProcMem;
+  /** CPU seconds (user + system) the server's processes used so far (NaN without /proc). */
+  cpu(): number;
   stop(): Promise<void>;
 }
 
@@ -91,6 +93,22 @@ export function procMem(pids: number[]): ProcMem {
     }
   }
   return out;
+}
+
+const TICKS = 100; // USER_HZ, 100 on Linux
+
+/** utime + stime (and, with `children`, cutime + cstime of reaped children) in seconds. */
+function cpuOf(pid: number, children = false): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields after the command: state(0) ppid(1) ... utime(11) stime(12) cutime(13) cstime(14).
+    let t = Number(f[11]) + Number(f[12]);
+    if (children) t += Number(f[13]) + Number(f[14]);
+    return t / TICKS;
+  } catch {
+    return 0;
+  }
 }
 
 /** Resets VmHWM of the processes to their current RSS (Linux: write 5 to clear_refs). */
@@ -230,6 +248,7 @@ export async function startLakegres(opts: { extraArgs?: string[] } = {}): Promis
     config,
     client: (extra) => connect(config(extra)),
     memory: () => procMem([pid]),
+    cpu: () => (procAvailable ? cpuOf(pid) : NaN),
     alive: () => exited === undefined,
     tail: () => out.slice(-2000),
     async stop() {
@@ -316,6 +335,12 @@ export async function startPostgres(): Promise<PostgresServer> {
     postmasterPid,
     pids,
     memory: () => procMem(pids()),
+    // Backends that ended are counted in the postmaster's cutime/cstime once it reaped them.
+    cpu: () => {
+      if (!procAvailable) return NaN;
+      const pm = postmasterPid();
+      return cpuOf(pm, true) + childPids(pm).reduce((a, p) => a + cpuOf(p), 0);
+    },
     async stop() {
       await server.stop().catch(() => undefined);
       rmSync(base, { recursive: true, force: true });

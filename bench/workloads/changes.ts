@@ -41,7 +41,7 @@ export async function changesWorkload(ctx: Ctx): Promise<WorkloadResult> {
     return wireRows(await ensureControl(ctx, s), sql);
   };
   const heavy: RunOpts = { warmup: 1, runs: ctx.runs, maxMs: 15_000 };
-  const light: RunOpts = { warmup: 1, runs: 5, maxMs: 2_000 };
+  const light: RunOpts = { warmup: 1, runs: 5, maxMs: 1_500 };
   const scanSql = 'SELECT count(*), sum(v), max(s) FROM chg';
   const metric = async (name: string, sqlFor: (i: number) => string, opts: RunOpts): Promise<Metric> => {
     const cells: Metric['cells'] = {};
@@ -72,7 +72,7 @@ export async function changesWorkload(ctx: Ctx): Promise<WorkloadResult> {
   }
   checkResults('table contents after the changes', finals, notes);
   notes.push(
-    `Table chg: a copy of points (${n.toLocaleString('en-US')} rows) per system; PostgreSQL with a primary key on id. Each timed UPDATE/DELETE hits a different 1% slice (id % 100 = const), median of ${ctx.runs} after 1 warm-up; single-row changes and reads: median of up to 5 (at most ~2 s of runs).`,
+    `Table chg: a copy of points (${n.toLocaleString('en-US')} rows) per system; PostgreSQL with a primary key on id. Each timed UPDATE/DELETE hits a different 1% slice (id % 100 = const), median of ${ctx.runs} after 1 warm-up; single-row changes and reads: median of up to 5 (runs stop after ~1.5 s).`,
     'lakegres writes DuckLake delete files (and new data files for updated rows); reads then merge them. PostgreSQL updates in place (new tuple versions, index maintenance), no VACUUM in between.',
   );
   return { name: 'changes', title: '7. Row changes (UPDATE / DELETE)', metrics, notes, errors: [], seconds: 0 };

@@ -5,7 +5,7 @@ import type { Ctx } from '../context.js';
 import { cell, throughput, type Cell, type Metric, type WorkloadResult } from '../harness.js';
 import type { WireServer } from '../systems.js';
 
-const WINDOW = { ms: 300, maxOps: 50_000, runs: 3, warmupMs: 100 };
+const WINDOW = { ms: 250, maxOps: 50_000, runs: 3, warmupMs: 100 };
 
 type Mode = 'simple' | 'extended' | 'prepared';
 
@@ -20,14 +20,24 @@ function wireOp(c: pg.Client, mode: Mode, w: number): (i: number) => Promise<unk
   }
 }
 
-async function wireRate(server: WireServer, mode: Mode, clients: number): Promise<number> {
+/** Queries per second, and the server's CPU time per query (µs) over the whole measurement. */
+async function wireRate(server: WireServer, mode: Mode, clients: number): Promise<{ rate: number; cpuUs: number }> {
   const cs: pg.Client[] = [];
   try {
     for (let i = 0; i < clients; i++) cs.push(await server.client());
-    return await throughput(
-      cs.map((c, w) => wireOp(c, mode, w)),
+    let ops = 0;
+    const cpu0 = server.cpu();
+    const rate = await throughput(
+      cs.map((c, w) => {
+        const op = wireOp(c, mode, w);
+        return (i: number) => {
+          ops++;
+          return op(i);
+        };
+      }),
       WINDOW,
     );
+    return { rate, cpuUs: ((server.cpu() - cpu0) * 1e6) / ops };
   } finally {
     await Promise.all(cs.map((c) => c.end().catch(() => undefined)));
   }
@@ -69,18 +79,29 @@ export async function tinyWorkload(ctx: Ctx): Promise<WorkloadResult> {
     { name: 'SELECT $1::int, named prepared, 8 clients', mode: 'prepared', clients: 8 },
   ];
   const metrics: Metric[] = [];
+  const cpuRows: Metric[] = [];
   for (const c of configs) {
-    const lg: Cell = await cell(() => wireRate(ctx.lg, c.mode, c.clients));
+    const cpu: Partial<Record<'lakegres' | 'postgres', Cell>> = {};
+    const onWire = (which: 'lakegres' | 'postgres') =>
+      cell(async () => {
+        const r = await wireRate(which === 'lakegres' ? ctx.lg : ctx.pgs, c.mode, c.clients);
+        cpu[which] = Number.isFinite(r.cpuUs) ? { value: r.cpuUs } : { error: 'no /proc' };
+        return r.rate;
+      });
+    const lg: Cell = await onWire('lakegres');
     const duck: Cell = await cell(() => duckRate(ctx, c.mode, c.clients), 'in-process');
-    const pgc: Cell = await cell(() => wireRate(ctx.pgs, c.mode, c.clients));
+    const pgc: Cell = await onWire('postgres');
     metrics.push({ name: c.name, unit: 'queries/s', better: 'higher', cells: { lakegres: lg, duckdb: duck, postgres: pgc }, noSummary: ['duckdb'] });
+    if (c.clients === 1) cpuRows.push({ name: `server CPU per query: ${c.name.replace(', 1 client', '')}`, unit: 'µs', better: 'lower', cells: cpu });
   }
+  metrics.push(...cpuRows);
   return {
     name: 'tiny',
-    title: '2. Tiny queries (round trips per second, median of 3 windows of 0.3 s)',
+    title: '2. Tiny queries (round trips per second, median of 3 windows of 0.25 s)',
     metrics,
     notes: [
       'Client loops (node-postgres) run in the benchmark process on the same 2 cores as the servers; 8 clients = 8 connections issuing queries back to back.',
+      'Server CPU per query = user+system CPU time of the server processes (/proc) during the measurement divided by the queries made: less sensitive to other load on the machine than the rates.',
       'DuckDB column: the same statement on in-process DuckDB connections (conn.run / prepared statement; "extended (unnamed)" = run with a bound value, prepared each time): shows the engine floor, no wire; left out of the summary.',
     ],
     errors: [],

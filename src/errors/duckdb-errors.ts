@@ -245,6 +245,9 @@ export function fromDuckDBError(err: unknown, statement?: string, offset = 0): P
   if (err instanceof PgError) return err;
   const raw = err instanceof Error ? err.message : String(err);
   const info = parseDuckDBError(raw, statement);
+  // error('[lakegres:42P01] relation "x" does not exist') from SQL lakegres generated (pgcompat rewrites).
+  const raised = /\[lakegres:([0-9A-Z]{5})\] ([\s\S]*)$/.exec(info.message);
+  if (raised) return new PgError(raised[1]!, raised[2]!);
   const code = codeFor(info);
   const { message, detail, hint } = pgMessage(info, code);
   const position = info.position !== undefined && Number.isFinite(info.position) && statement !== undefined ? toCharPosition(statement, info.position) + offset + 1 : undefined;

@@ -295,10 +295,10 @@ export class LakeSession {
     const autocommit = tx !== this.tx;
     try {
       if (!tx.hasWork) return;
-      const { snapshot } = await tx.commit();
+      const { snapshot, changes } = await tx.commit();
       if (snapshot) {
         this.lastCommitted = snapshot.id;
-        await this.runtime.committed(snapshot);
+        await this.runtime.committed(snapshot, changes);
       }
     } catch (e) {
       await tx.discardFiles();
@@ -320,10 +320,10 @@ export class LakeSession {
     this.pinned = undefined;
     try {
       if (tx?.hasWork) {
-        const { snapshot } = await tx.commit();
+        const { snapshot, changes } = await tx.commit();
         if (snapshot) {
           this.lastCommitted = snapshot.id;
-          await this.runtime.committed(snapshot);
+          await this.runtime.committed(snapshot, changes);
         }
       }
     } catch (e) {
@@ -381,9 +381,12 @@ export class LakeSession {
     return t;
   }
 
+  /** Set once the session ran a statement that may create temporary objects (TEMP/TEMPORARY). */
+  mayHaveTempTables = false;
+
   /** Whether a temporary DuckDB table shadows an unqualified name (DuckDB resolves temp first). */
   async isTempTable(n: ObjectName): Promise<boolean> {
-    if (n.schema || n.catalog) return false;
+    if (n.schema || n.catalog || !this.mayHaveTempTables) return false;
     const rows = await this.rows(`SELECT 1 FROM duckdb_tables() WHERE temporary AND lower(table_name) = lower(${sqlString(n.name)}) LIMIT 1`);
     return rows.length > 0;
   }

@@ -35,9 +35,9 @@ export class LakeRuntime {
   }
 
   /** After a commit by this process: show it without asking the catalog again. */
-  async committed(snapshot: SnapshotRow): Promise<void> {
+  async committed(snapshot: SnapshotRow, changes?: string | null): Promise<void> {
     this.lake.noteCommitted(snapshot);
-    await this.live.ensure(snapshot);
+    await this.live.ensure(snapshot, changes);
   }
 
   /** The snapshot databases a statement's text refers to (the live one and historical ones). */

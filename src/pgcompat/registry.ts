@@ -144,3 +144,14 @@ export const PG_CATALOG_FUNCTIONS = new Set([
   'pg_relation_is_publishable',
   'pg_get_statisticsobjdef_columns',
 ]);
+
+/**
+ * Name of an emulated relation inside EMULATION_SCHEMA: pg_catalog relations keep their names
+ * (pg_class → pg_class); information_schema views get the prefix `is_` (information_schema.tables →
+ * is_tables), so that they can never clash with a pg_catalog name, a macro or a DuckDB keyword.
+ * The rewriter (pgcompat/rewrite/catalog-names) and the catalog builder both use this mapping.
+ */
+export function emulatedRelationName(schema: 'pg_catalog' | 'information_schema', name: string): string {
+  return schema === 'information_schema' ? `is_${name}` : name;
+}
+

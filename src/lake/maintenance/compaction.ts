@@ -267,7 +267,7 @@ function sortOrder(table: TableEntry): string[] {
 
 /** Hive sub-directory of a partitioned source file (merged files stay in their partition's directory). */
 function hiveSubdir(c: Candidate): string {
-  if (c.partitionId === null) return '';
+  if (c.partitionId === null || !c.pathIsRelative) return '';
   const slash = c.path.lastIndexOf('/');
   return slash < 0 ? '' : c.path.slice(0, slash + 1);
 }
@@ -285,11 +285,14 @@ async function writeMerged(env: MaintenanceEnv, state: SchemaState, c: Compactio
       if (s.rowIdStart === null || (next !== null && s.rowIdStart !== next)) adjacent = false;
       if (s.rowIdStart !== null) next = s.rowIdStart + s.recordCount;
     }
-    // Files that carry explicit row ids (UPDATE) keep them even when their ranges are adjacent.
-    if (adjacent) {
-      const locals = await Promise.all(uris.map((u) => lake.objects.localPath(u)));
-      const withIds = await rows(env.conn, `SELECT count(*) FROM parquet_schema(${`[${locals.map(quoteLiteral).join(', ')}]`}) WHERE name = '_ducklake_internal_row_id'`);
-      if (Number(withIds[0]![0]) > 0) adjacent = false;
+    // A file with explicit row ids that are not row_id_start + position (written by UPDATE)
+    // keeps them even when the ranges are adjacent (the extension would renumber those rows).
+    for (const [i, s] of c.sources.entries()) {
+      if (!adjacent) break;
+      const local = quoteLiteral(await lake.objects.localPath(uris[i]!));
+      if (Number((await rows(env.conn, `SELECT count(*) FROM parquet_schema(${local}) WHERE name = '_ducklake_internal_row_id'`))[0]![0]) === 0) continue;
+      const moved = await rows(env.conn, `SELECT count(*) FROM read_parquet(${local}, file_row_number = true) WHERE _ducklake_internal_row_id IS DISTINCT FROM ${s.rowIdStart} + file_row_number`);
+      if (Number(moved[0]![0]) > 0) adjacent = false;
     }
     const user = columns.map((col) => `s."__c${col.id}" AS ${quoteIdent(col.name)}`).join(', ');
     const order = [...sortOrder(table), 'file_index', 'file_row_number'].join(', ');

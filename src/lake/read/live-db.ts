@@ -15,10 +15,10 @@ import { Mutex } from '../../util/mutex.js';
 import { PgError, SqlState } from '../../errors/pg-error.js';
 import { fromDuckDBError } from '../../errors/duckdb-errors.js';
 import type { Lake } from '../lake.js';
-import type { SchemaState, SnapshotRow, TableEntry, ViewEntry, MacroEntry } from '../catalog/model.js';
+import type { DataFileEntry, SchemaState, SnapshotRow, TableEntry, ViewEntry, MacroEntry } from '../catalog/model.js';
 import type { CatalogQueryable } from '../catalog/store.js';
 import { duckType, quoteIdent, quoteLiteral, type LakeColumn } from '../types.js';
-import { inlinedDeleteTables, readInlinedDeletes, readInlinedRows } from '../catalog/inlined.js';
+import { inlinedDeleteTables, readInlinedDeletes, readInlinedRows, readInlinedRowsWhere } from '../catalog/inlined.js';
 import { inlinedLayout, inlinedValuesSql } from './inlined-relation.js';
 import { tableViewSql, type InlinedSource } from './table-view.js';
 import { parseChanges } from '../write/changes.js';
@@ -26,11 +26,21 @@ import { TaggedDeleteCache } from './tagged-deletes.js';
 
 export const INTERNAL_SCHEMA = '__lakegres';
 
+/** Snapshot bound used in the live database's views (everything in it is visible). */
+const LATEST = Number.MAX_SAFE_INTEGER;
+
+type ResolvedFile = DataFileEntry & { localPath: string; deleteLocalPath: string | null; deleteTagged: boolean };
+
 /** Work to do in one refresh, computed from what changed between two snapshots. */
 interface RefreshPlan {
   full: boolean;
   tables: Set<number>;
+  /** Kinds of changes per table since the shown snapshot (not for full plans). */
+  kinds: Map<number, Set<string>>;
 }
+
+/** Changes that leave a table's data files as they were (only inlined data changed). */
+const INLINED_ONLY = new Set(['inlined_insert', 'inlined_delete']);
 
 export class SnapshotDatabase {
   /** Snapshot currently shown; undefined before the first build. */
@@ -38,6 +48,17 @@ export class SnapshotDatabase {
   state?: SchemaState;
   private readonly lock = new Mutex();
   private readonly built = new Map<number, string>();
+  /** Inlined-data mirror tables and the snapshot whose live rows they hold (incremental refresh). */
+  private readonly mirrors = new Map<string, { through: number; signature: string }>();
+  private readonly pendingMirrors = new Map<string, { through: number; signature: string }>();
+  /** The resolved data files of each table's view (reused while only inlined data changes). */
+  private readonly resolvedFiles = new Map<number, ResolvedFile[]>();
+  private readonly pendingResolved = new Map<number, ResolvedFile[]>();
+  /** The SQL each hidden view was last created with (identical views are not replaced). */
+  private readonly viewSql = new Map<number, string>();
+  private readonly pendingViewSql = new Map<number, string>();
+  /** Tables that have a ducklake_inlined_delete_<id> table, as last seen. */
+  private deleteTables?: Set<number>;
   /** Object URIs (data and delete files) each table's view reads. */
   readonly tableFiles = new Map<number, string[]>();
   private readonly log: Logger;
@@ -65,16 +86,27 @@ export class SnapshotDatabase {
   }
 
   /** Makes the database show at least `target` (no-op when it already does). */
-  async ensure(target: SnapshotRow): Promise<void> {
+  /**
+   * Makes the database show at least `target`. `changes` are target's changes_made when the
+   * caller committed it itself (saves reading them back when target directly follows).
+   */
+  async ensure(target: SnapshotRow, changes?: string | null): Promise<void> {
     if (this.snapshot && this.snapshot.id >= target.id) return;
     await this.lock.run(async () => {
       if (this.snapshot && this.snapshot.id >= target.id) return;
+      this.knownChanges = changes !== undefined && this.snapshot?.id === target.id - 1 ? { id: target.id, changes } : undefined;
       await this.refresh(target);
     });
   }
 
+  private knownChanges?: { id: number; changes: string | null };
+
+  /** A historical snapshot database (built once by buildAt), as opposed to the live one. */
+  private historical = false;
+
   /** Shows exactly `target` (historical snapshot databases are built once). */
   async buildAt(target: SnapshotRow): Promise<void> {
+    this.historical = true;
     await this.lock.run(() => this.refresh(target));
   }
 
@@ -83,16 +115,30 @@ export class SnapshotDatabase {
     const from = this.snapshot;
     const state = await lake.schemaState(target);
     const plan = await this.plan(from, target, state);
+    this.pendingMirrors.clear();
+    this.pendingResolved.clear();
+    this.pendingViewSql.clear();
+    // A full rebuild (e.g. after expired snapshots) starts the mirrors over as well.
+    if (plan.full) {
+      this.mirrors.clear();
+      this.resolvedFiles.clear();
+      this.viewSql.clear();
+    }
     const t0 = Date.now();
     // Read everything the refresh needs from the catalog in one consistent read transaction.
     const tableSql = new Map<number, string>();
     await lake.store.transaction(
       async (tx) => {
-        const deleteTables = await inlinedDeleteTables(tx, lake.store.schemaName);
+        // Which tables have an inlined-deletion table: asked again only when one may have appeared.
+        const newInlinedDeletes = [...plan.kinds].some(([id, k]) => k.has('inlined_delete') && !this.deleteTables?.has(id));
+        if (plan.full || !this.deleteTables || newInlinedDeletes) this.deleteTables = await inlinedDeleteTables(tx, lake.store.schemaName);
         for (const id of plan.full ? state.tables.keys() : plan.tables) {
           const table = state.tables.get(id);
           if (!table) continue;
-          tableSql.set(id, await this.tableStatements(tx, state, table, target.id, deleteTables.has(id)));
+          const kinds = plan.kinds.get(id);
+          const filesUnchanged = !plan.full && !!kinds && [...kinds].every((k) => INLINED_ONLY.has(k)) && this.resolvedFiles.has(id);
+          const sql = await this.tableStatements(tx, state, table, target.id, this.deleteTables.has(id), filesUnchanged);
+          if (sql) tableSql.set(id, sql);
         }
       },
       { readOnly: true },
@@ -107,7 +153,9 @@ export class SnapshotDatabase {
     const release = lake.objects.kind === 'local' ? () => undefined : await lake.objects.ensureLocal(bound.flatMap((id) => this.tableFiles.get(id) ?? []));
     try {
       // Schemas
-      for (const s of state.schemas.values()) statements.push(`CREATE SCHEMA IF NOT EXISTS ${db}.${quoteIdent(s.name)}`);
+      if (rebuildsDefinitions || [...state.schemas.keys()].some((id) => !oldState?.schemas.has(id))) {
+        for (const s of state.schemas.values()) statements.push(`CREATE SCHEMA IF NOT EXISTS ${db}.${quoteIdent(s.name)}`);
+      }
       // Drop views of tables that vanished or were renamed / moved.
       if (oldState) {
         for (const old of oldState.tables.values()) {
@@ -136,7 +184,10 @@ export class SnapshotDatabase {
       for (const t of state.tables.values()) {
         const schema = state.schemas.get(t.schemaId);
         if (!schema) continue;
-        if (!tableSql.has(t.id) && this.built.has(t.id) && !plan.full && oldState?.tables.get(t.id)?.name === t.name && oldState?.tables.get(t.id)?.schemaId === t.schemaId) continue;
+        // A user view selects the table's columns from its hidden view: it changes only with them.
+        const before = oldState?.tables.get(t.id);
+        const sameShape = !!before && before.name === t.name && before.schemaId === t.schemaId && columnNames(before) === columnNames(t);
+        if (this.built.has(t.id) && !plan.full && sameShape) continue;
         statements.push(
           `CREATE OR REPLACE VIEW ${db}.${quoteIdent(schema.name)}.${quoteIdent(t.name)} AS SELECT ${t.columns.map((c) => quoteIdent(c.name)).join(', ')} FROM ${db}.${INTERNAL_SCHEMA}.${quoteIdent('t' + t.id)}`,
         );
@@ -158,6 +209,18 @@ export class SnapshotDatabase {
       release();
     }
     for (const id of tableSql.keys()) this.built.set(id, String(target.id));
+    for (const [name, m] of this.pendingMirrors) this.mirrors.set(name, m);
+    this.pendingMirrors.clear();
+    for (const [id, r] of this.pendingResolved) this.resolvedFiles.set(id, r);
+    this.pendingResolved.clear();
+    for (const [id, v] of this.pendingViewSql) this.viewSql.set(id, v);
+    this.pendingViewSql.clear();
+    for (const id of [...this.resolvedFiles.keys()]) {
+      if (!state.tables.has(id)) {
+        this.resolvedFiles.delete(id);
+        this.viewSql.delete(id);
+      }
+    }
     for (const id of [...this.tableFiles.keys()]) if (!state.tables.has(id)) this.tableFiles.delete(id);
     this.snapshot = target;
     this.state = state;
@@ -193,31 +256,48 @@ export class SnapshotDatabase {
 
   /** Which tables need new views between `from` and `to`. */
   private async plan(from: SnapshotRow | undefined, to: SnapshotRow, state: SchemaState): Promise<RefreshPlan> {
-    if (!from || !this.state) return { full: true, tables: new Set() };
+    const kinds = new Map<number, Set<string>>();
+    if (!from || !this.state) return { full: true, tables: new Set(), kinds };
     const tables = new Set<number>();
-    const rows = await this.lake.reader.snapshotsBetween(this.lake.store, from.id, to.id);
+    const known = this.knownChanges;
+    this.knownChanges = undefined;
+    const rows = known && known.id === to.id && from.id === to.id - 1 ? [{ id: to.id, changes: known.changes }] : await this.lake.reader.snapshotsBetween(this.lake.store, from.id, to.id);
     // Expired snapshots leave gaps: then nothing can be inferred and everything is rebuilt.
-    if (rows.length !== to.id - from.id) return { full: true, tables };
+    if (rows.length !== to.id - from.id) return { full: true, tables, kinds };
     for (const r of rows) {
-      for (const c of parseChanges(r.changes)) if (typeof c.value === 'number') tables.add(c.value);
+      for (const c of parseChanges(r.changes)) {
+        if (typeof c.value !== 'number') continue;
+        tables.add(c.value);
+        if (!kinds.has(c.value)) kinds.set(c.value, new Set());
+        kinds.get(c.value)!.add(c.kind);
+        // Flushing removes inlined rows without ending them: such mirrors are rebuilt whole.
+        if (c.kind === 'inline_flush' || (c.kind as string) === 'flushed_inlined') {
+          for (const name of [...this.mirrors.keys()]) if (name.includes(`"inl_${c.value}_`)) this.mirrors.delete(name);
+        }
+      }
     }
     if (from.schemaVersion !== to.schemaVersion) {
       const old = this.state;
       for (const t of state.tables.values()) {
         const before = old.tables.get(t.id);
-        if (!before || tableSignature(before) !== tableSignature(t)) tables.add(t.id);
+        if (!before || tableSignature(before) !== tableSignature(t)) {
+          tables.add(t.id);
+          if (!kinds.has(t.id)) kinds.set(t.id, new Set());
+          kinds.get(t.id)!.add('altered_table');
+        }
       }
     }
-    return { full: false, tables };
+    return { full: false, tables, kinds };
   }
 
   /** Mirror tables for inlined data plus the hidden per-table view, for one table. */
-  private async tableStatements(tx: CatalogQueryable, state: SchemaState, table: TableEntry, s: number, hasInlinedDeletes: boolean): Promise<string> {
+  private async tableStatements(tx: CatalogQueryable, state: SchemaState, table: TableEntry, s: number, hasInlinedDeletes: boolean, filesUnchanged = false): Promise<string> {
     const lake = this.lake;
     const db = this.sqlName;
     const out: string[] = [];
     const dir = lake.tableDir(state, table);
-    const files = await lake.reader.dataFiles(tx, table.id, s);
+    const cached = filesUnchanged ? this.resolvedFiles.get(table.id) : undefined;
+    const files = cached ? [] : await lake.reader.dataFiles(tx, table.id, s);
     const resolved = [];
     const uris: string[] = [];
     const deleteUris: string[] = [];
@@ -225,7 +305,8 @@ export class SnapshotDatabase {
       uris.push(lake.fileUri(dir, f.path, f.pathIsRelative));
       if (f.deleteFile) deleteUris.push(lake.fileUri(dir, f.deleteFile.path, f.deleteFile.pathIsRelative));
     }
-    this.tableFiles.set(table.id, [...uris, ...deleteUris]);
+    if (!cached) this.tableFiles.set(table.id, [...uris, ...deleteUris]);
+    else resolved.push(...cached);
     // Delete files are read now (their kind decides the view's shape).
     const releaseDeletes = await lake.objects.ensureLocal(deleteUris);
     try {
@@ -245,13 +326,28 @@ export class SnapshotDatabase {
     } finally {
       releaseDeletes();
     }
+    this.pendingResolved.set(table.id, resolved);
     const inlined: InlinedSource[] = [];
     for (const ref of table.inlined) {
       const layout = await inlinedLayout(lake, tx, table, ref.name, ref.schemaVersion);
+      const mirror = `${db}.${INTERNAL_SCHEMA}.${quoteIdent(`inl_${table.id}_${ref.schemaVersion}`)}`;
+      const signature = JSON.stringify(layout.map((c) => [c.id, c.name, c.type]));
+      const known = this.mirrors.get(mirror);
+      if (known && known.signature === signature && known.through <= s) {
+        // The mirror holds the rows live at `through`: bring it forward with what changed since.
+        const kind = lake.store.kind;
+        const ended = await tx.query(`SELECT row_id FROM ${lake.store.schemaSql}.${quoteIdent(ref.name)} WHERE end_snapshot > $1 AND end_snapshot <= $2`, [known.through, s]);
+        const added = await readInlinedRowsWhere(tx, kind, lake.store.schemaSql, ref.name, layout, 'begin_snapshot > $1 AND begin_snapshot <= $2 AND (end_snapshot IS NULL OR end_snapshot > $2)', [known.through, s]);
+        if (ended.length) out.push(`DELETE FROM ${mirror} WHERE row_id IN (${ended.map((r) => Number(r.row_id)).join(', ')})`);
+        if (added.length) out.push(`INSERT INTO ${mirror} ${inlinedValuesSql(kind, layout, added)}`);
+        this.pendingMirrors.set(mirror, { through: s, signature });
+        inlined.push({ relation: mirror, columns: layout.map((c) => ({ name: c.name, id: c.id >= 0 ? c.id : undefined })) });
+        continue;
+      }
       const rows = await readInlinedRows(tx, lake.store.kind, lake.store.schemaSql, ref.name, layout, s);
       if (rows.length === 0) continue;
-      const mirror = `${db}.${INTERNAL_SCHEMA}.${quoteIdent(`inl_${table.id}_${ref.schemaVersion}`)}`;
       out.push(`CREATE OR REPLACE TABLE ${mirror} AS ${inlinedValuesSql(lake.store.kind, layout, rows)}`);
+      this.pendingMirrors.set(mirror, { through: s, signature });
       inlined.push({ relation: mirror, columns: layout.map((c) => ({ name: c.name, id: c.id >= 0 ? c.id : undefined })) });
     }
     let inlinedDeletes: string | null = null;
@@ -262,8 +358,13 @@ export class SnapshotDatabase {
         out.push(`CREATE OR REPLACE TABLE ${inlinedDeletes} AS SELECT * FROM (VALUES ${dels.map((d) => `(${d[0]}, ${d[1]}, ${d[2]})`).join(', ')}) AS v(file_id, row_id, begin_snapshot)`);
       }
     }
-    const body = tableViewSql({ snapshot: s, columns: table.columns, files: resolved, inlined, inlinedDeletes });
-    out.push(`CREATE OR REPLACE VIEW ${db}.${INTERNAL_SCHEMA}.${quoteIdent('t' + table.id)} AS ${body}`);
+    // The live database holds nothing newer than its snapshot (mirrors keep live rows only, delete
+    // files and partial files of visible data are never ahead of it): its views need no snapshot
+    // bound, so they stay the same while only inlined rows change and are not replaced then.
+    const body = tableViewSql({ snapshot: this.historical ? s : LATEST, columns: table.columns, files: resolved, inlined, inlinedDeletes });
+    const view = `CREATE OR REPLACE VIEW ${db}.${INTERNAL_SCHEMA}.${quoteIdent('t' + table.id)} AS ${body}`;
+    this.pendingViewSql.set(table.id, view);
+    if (this.viewSql.get(table.id) !== view) out.push(view);
     return out.join(';\n');
   }
 
@@ -273,6 +374,8 @@ export class SnapshotDatabase {
     });
   }
 }
+
+const columnNames = (t: TableEntry) => JSON.stringify(t.columns.map((c) => c.name));
 
 /** What of a table's definition changes its view (columns, name, schema, inlined tables). */
 function tableSignature(t: TableEntry): string {

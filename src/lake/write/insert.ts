@@ -145,18 +145,29 @@ async function inlinedRows(s: LakeSession, table: TableEntry, source: string, wi
   const rows = raw.map((r) => r.slice(0, cols.length).map((v) => (v === null ? null : String(v))));
   const rowIds = withRowIds ? raw.map((r) => (r[cols.length] === null ? null : Number(r[cols.length]))) : undefined;
   const leaves = statLeaves(cols, source);
-  const stats = [];
-  // One aggregate query per leaf: list elements and map entries have their own cardinality.
-  for (const leaf of leaves) {
-    const agg = valueCompared(leaf.col.type)
-      ? 'CAST(min(v) AS VARCHAR), CAST(max(v) AS VARCHAR)'
-      : 'min(CAST(v AS VARCHAR)), max(CAST(v AS VARCHAR))';
-    const st = (await s.rows(`SELECT count(*), count(*) - count(v), ${agg} FROM (${leaf.relation}) leaf`))[0]!;
+  const stats: InlinedInsert['stats'] = [];
+  const push = (col: LakeColumn, st: unknown[]) => {
     const total = Number(st[0]);
     const nulls = Number(st[1]);
     const [min, max] = storableBounds((st[2] as string | null) ?? null, (st[3] as string | null) ?? null);
-    stats.push({ columnId: leaf.col.id, nullCount: nulls, min, max, hasValues: nulls < total, containsNan: null });
+    stats.push({ columnId: col.id, nullCount: nulls, min, max, hasValues: nulls < total, containsNan: null });
+  };
+  const agg = (col: LakeColumn, v: string) =>
+    valueCompared(col.type) ? `count(*), count(*) - count(${v}), CAST(min(${v}) AS VARCHAR), CAST(max(${v}) AS VARCHAR)` : `count(*), count(*) - count(${v}), min(CAST(${v} AS VARCHAR)), max(CAST(${v} AS VARCHAR))`;
+  // Top-level columns in one aggregate query; nested leaves (lists and maps have their own
+  // cardinality) one query each.
+  const flat = cols.filter((c) => c.children.length === 0);
+  if (flat.length) {
+    const st = (await s.rows(`SELECT ${flat.map((c) => agg(c, quoteIdent(c.name))).join(', ')} FROM ${source}`))[0]!;
+    flat.forEach((c, i) => push(c, st.slice(i * 4, i * 4 + 4)));
   }
+  for (const leaf of leaves) {
+    if (flat.includes(leaf.col)) continue;
+    push(leaf.col, (await s.rows(`SELECT ${agg(leaf.col, 'v')} FROM (${leaf.relation}) leaf`))[0]!);
+  }
+  // In the order of the table's leaves (the catalog rows are written in that order).
+  const order = new Map(leaves.map((l, i) => [l.col.id, i]));
+  stats.sort((a, b) => order.get(a.columnId)! - order.get(b.columnId)!);
   return rowIds ? { rows, stats, rowIds } : { rows, stats };
 }
 

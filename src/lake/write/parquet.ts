@@ -83,7 +83,10 @@ export async function writeParquet(
   const keyExprs = keys.map((k) => transformSql(k.transform, quoteIdent(table.columns.find((c) => c.id === k.columnId)!.name)));
   let combos: (string | null)[][];
   try {
-    const r = await conn.runAndReadAll(`SELECT DISTINCT ${keyExprs.map((e, i) => `CAST(${e} AS VARCHAR) AS k${i}`).join(', ')} FROM ${source}`);
+    // Partitions in the order of their values (a stable file order, as the extension's).
+    const r = await conn.runAndReadAll(
+      `SELECT ${keyExprs.map((_, i) => `CAST(k${i} AS VARCHAR)`).join(', ')} FROM (SELECT DISTINCT ${keyExprs.map((e, i) => `${e} AS k${i}`).join(', ')} FROM ${source}) ORDER BY ${keyExprs.map((_, i) => `k${i} NULLS LAST`).join(', ')}`,
+    );
     combos = r.getRows().map((row) => row.map((v) => (v === null ? null : String(v))));
   } catch (e) {
     throw fromDuckDBError(e);

@@ -127,6 +127,8 @@ export function nextLocalId(): number {
 export interface CommitResult {
   /** The new snapshot; null when the transaction only set options. */
   snapshot: SnapshotRow | null;
+  /** Its changes_made. */
+  changes?: string | null;
 }
 
 export interface CommitOptions {
@@ -456,9 +458,9 @@ export class LakeTx {
     const lake = this.lake;
     const m = lake.store.schemaSql;
     await this.writeOptions(tx);
+    const globals = new Map((await tx.query(`SELECT key, value FROM ${m}.ducklake_metadata WHERE scope IS NULL`)).map((r) => [String(r.key), String(r.value)]));
     if (!this.commitInfo) {
-      const required = await tx.query(`SELECT value FROM ${m}.ducklake_metadata WHERE key = 'require_commit_message' AND scope IS NULL`);
-      if (required.length && String(required[0]!.value) === 'true') {
+      if (globals.get('require_commit_message') === 'true') {
         throw new PgError(SqlState.invalidParameterValue, 'Commit Information for the snapshot is required but has not been provided.', {
           hint: `Provide it with CALL ducklake_set_commit_message('${lake.name}', 'author', 'message'), or turn the requirement off with CALL ducklake_set_option('${lake.name}', 'require_commit_message', false).`,
         });
@@ -476,7 +478,7 @@ export class LakeTx {
     const ids = new Map<number, number>();
     const real = (id: number) => (id < 0 ? ids.get(id)! : id);
     const q = (sql: string, params: unknown[] = []) => tx.query(sql, params);
-    const inliningLimit = await inliningLimitOf(tx, m);
+    const inliningLimit = Number(globals.get('data_inlining_row_limit') ?? 10);
     const structurallyChanged = new Set<number>();
     const newInlinedTables = new Set<number>();
 
@@ -640,8 +642,13 @@ export class LakeTx {
       const merged = mergeTableStats(types, existing, incoming);
       if (hadStats) {
         await q(`UPDATE ${m}.ducklake_table_stats SET record_count = $1, file_size_bytes = $2, next_row_id = $3 WHERE table_id = $4`, [recordCount, fileBytes, nextRowId, tableId]);
-        for (const s of merged.values()) {
-          await q(`UPDATE ${m}.ducklake_table_column_stats SET contains_null = $1, contains_nan = $2, min_value = $3, max_value = $4 WHERE table_id = $5 AND column_id = $6`, [s.containsNull, s.containsNan, s.min, s.max, tableId, s.columnId]);
+        // All columns in one statement (literals: the same text works on both catalog backends).
+        const rows = [...merged.values()].map((s) => `(${s.columnId}::BIGINT, ${sqlBool(s.containsNull)}, ${sqlBool(s.containsNan)}, ${sqlText(s.min)}, ${sqlText(s.max)})`);
+        if (rows.length) {
+          await q(
+            `UPDATE ${m}.ducklake_table_column_stats SET contains_null = v.cn, contains_nan = v.cnan, min_value = v.mn, max_value = v.mx FROM (VALUES ${rows.join(', ')}) AS v(col, cn, cnan, mn, mx) WHERE table_id = $1 AND column_id = v.col`,
+            [tableId],
+          );
         }
       } else {
         await q(`INSERT INTO ${m}.ducklake_table_stats VALUES ($1, $2, $3, $4)`, [tableId, recordCount, nextRowId, fileBytes]);
@@ -719,10 +726,10 @@ export class LakeTx {
     for (const w of this.maintenance) nextFileId = await w.write(tx, N, nextFileId);
     if (wroteInlined && !wroteFiles) nextFileId++;
     const changes = formatChanges(this.changes(ids));
-    await q(`INSERT INTO ${m}.ducklake_snapshot VALUES ($1, NOW(), $2, $3, $4)`, [N, schemaVersion, nextCatalogId, nextFileId]);
+    const inserted = await q(`INSERT INTO ${m}.ducklake_snapshot VALUES ($1, NOW(), $2, $3, $4) RETURNING CAST(snapshot_time AS VARCHAR) AS t`, [N, schemaVersion, nextCatalogId, nextFileId]);
     await q(`INSERT INTO ${m}.ducklake_snapshot_changes VALUES ($1, $2, $3, $4, $5)`, [N, changes, opts.author ?? null, opts.message ?? null, opts.extraInfo ?? null]);
-    const snap = await lake.reader.snapshot(tx, N);
-    return { snapshot: snap };
+    const time = String((inserted[0] as { t?: unknown } | undefined)?.t ?? '');
+    return { snapshot: time ? { id: N, time, schemaVersion, nextCatalogId, nextFileId } : await lake.reader.snapshot(tx, N), changes };
   }
 
   private tableName(id: number): string {
@@ -758,6 +765,10 @@ export class LakeTx {
       await createInlinedTable(tx, m, tableId, schemaVersion, table.columns);
       return { name: `ducklake_inlined_data_${tableId}_${schemaVersion}`, schemaVersion, bumped: false };
     }
+    // The table's newest inlined table as the transaction saw it (a concurrent ALTER that made a
+    // newer one is a conflict the commit reports anyway).
+    const known = [...table.inlined].sort((a, b) => b.schemaVersion - a.schemaVersion)[0];
+    if (known) return { name: known.name, schemaVersion, bumped: false };
     const rows = await tx.query(`SELECT table_name, schema_version FROM ${m}.ducklake_inlined_data_tables WHERE table_id = $1 ORDER BY schema_version DESC LIMIT 1`, [tableId]);
     if (rows.length) return { name: String(rows[0]!.table_name), schemaVersion, bumped: false };
     const sv = schemaVersion + 1;
@@ -850,11 +861,6 @@ export class LakeTx {
 const conflict = (message: string) =>
   new PgError(SqlState.serializationFailure, `Transaction conflict: ${message}`, { hint: 'Another session committed a conflicting change first; retry the transaction.' });
 
-async function inliningLimitOf(tx: CatalogTransaction, m: string): Promise<number> {
-  const rows = await tx.query(`SELECT value FROM ${m}.ducklake_metadata WHERE key = 'data_inlining_row_limit' AND scope IS NULL`);
-  return rows.length ? Number(rows[0]!.value) : 10;
-}
-
 type Q = (sql: string, params?: unknown[]) => Promise<unknown[]>;
 
 async function insertColumns(q: Q, m: string, tableId: number, N: number, rows: { col: LakeColumn; parent: number | null; withChildren: boolean }[]): Promise<void> {
@@ -914,3 +920,6 @@ export function cloneState(s: SchemaState): SchemaState {
 }
 
 export { duckType };
+
+const sqlBool = (v: boolean | null) => (v === null ? 'NULL::BOOLEAN' : v ? 'true' : 'false');
+const sqlText = (v: string | null) => (v === null ? 'NULL::VARCHAR' : `'${v.replace(/'/g, "''")}'::VARCHAR`);

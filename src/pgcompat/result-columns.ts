@@ -1,0 +1,75 @@
+/**
+ * RowDescription names and origins for a statement's result: PostgreSQL's column names
+ * (column-names.ts) and table OID / attribute numbers (column-origins.ts), aligned with the
+ * columns DuckDB returned. `*` stands for as many columns as the result has left over; where
+ * the alignment cannot be determined (several `*` over relations of unknown width, a count
+ * that does not match) DuckDB's names are kept. Statements PostgreSQL cannot parse (DuckDB's
+ * dialect) keep DuckDB's names.
+ */
+import { parsePostgres, Lru } from './parse-cache.js';
+import { statementTargets, type Target } from './column-names.js';
+import { statementOrigins, type OriginContext } from './column-origins.js';
+import type { Node } from './ast.js';
+
+export interface ResultColumn {
+  name: string;
+  tableOid: number;
+  attnum: number;
+}
+
+export type { OriginContext };
+
+const targetsCache = new Lru<string, { stmt: Node | null; targets: Target[] | undefined }>(1000);
+
+function targetsOf(text: string): { stmt: Node | null; targets: Target[] | undefined } {
+  let e = targetsCache.get(text);
+  if (!e) {
+    const stmt = parsePostgres(text);
+    e = { stmt, targets: stmt ? statementTargets(stmt) : undefined };
+    if (text.length <= 64 * 1024) targetsCache.set(text, e);
+  }
+  return e;
+}
+
+/** Timing for the report (milliseconds, totals). */
+export const resultColumnStats = { calls: 0, ms: 0 };
+
+/**
+ * The columns PostgreSQL would describe for `text` (the client's statement) given the names
+ * DuckDB returned; undefined when DuckDB's names should stay.
+ */
+export function pgResultColumns(text: string, duckNames: readonly string[], ctx?: OriginContext): ResultColumn[] | undefined {
+  const t0 = performance.now();
+  try {
+    const { stmt, targets } = targetsOf(text);
+    if (!stmt || !targets) return undefined;
+    const n = duckNames.length;
+    const groups = ctx ? statementOrigins(stmt, ctx) : undefined;
+    // Widths of the entries: 1 per column, the expansion of each `*` where it is known.
+    const widths: (number | undefined)[] = targets.map((t, i) => (t.kind === 'column' ? 1 : groups?.[i]?.length));
+    const unknown = widths.filter((w) => w === undefined).length;
+    const known = widths.reduce<number>((a, w) => a + (w ?? 0), 0);
+    if (unknown === 1) {
+      const rest = n - known;
+      if (rest < 0) return undefined;
+      widths[widths.indexOf(undefined)] = rest;
+    } else if (unknown === 0 && known !== n) return undefined;
+    const out: ResultColumn[] = [];
+    let pos = 0;
+    for (let i = 0; i < targets.length && pos < n; i++) {
+      const t = targets[i]!;
+      const w = widths[i];
+      if (w === undefined) break; // several `*` of unknown width: the rest keep DuckDB's names
+      const cols = groups?.[i];
+      for (let k = 0; k < w && pos < n; k++, pos++) {
+        const origin = cols && cols.length === w ? cols[k]!.origin : null;
+        out.push({ name: t.kind === 'column' ? t.name : duckNames[pos]!, tableOid: origin?.tableOid ?? 0, attnum: origin?.attnum ?? 0 });
+      }
+    }
+    for (; pos < n; pos++) out.push({ name: duckNames[pos]!, tableOid: 0, attnum: 0 });
+    return out;
+  } finally {
+    resultColumnStats.calls++;
+    resultColumnStats.ms += performance.now() - t0;
+  }
+}
