@@ -44,10 +44,9 @@ export class CatalogReader {
 
   /** The latest snapshot committed at or before `timestamp` (any text the backend casts to timestamptz). */
   async snapshotAtTime(q: CatalogQueryable, timestamp: string): Promise<SnapshotRow> {
-    const rows = await q.query(
-      `SELECT ${SNAPSHOT_COLS} FROM ${this.m}.ducklake_snapshot WHERE snapshot_time <= CAST($1 AS TIMESTAMPTZ) ORDER BY snapshot_time DESC, snapshot_id DESC LIMIT 1`,
-      [timestamp],
-    );
+    const rows = await q.query(`SELECT ${SNAPSHOT_COLS} FROM ${this.m}.ducklake_snapshot WHERE snapshot_time <= CAST($1 AS TIMESTAMPTZ) ORDER BY snapshot_time DESC, snapshot_id DESC LIMIT 1`, [
+      timestamp,
+    ]);
     if (rows.length === 0) throw new PgError(SqlState.invalidParameterValue, `No snapshot found at timestamp ${timestamp}`);
     return snapshotFromRow(rows[0]!);
   }
@@ -61,7 +60,9 @@ export class CatalogReader {
   async schemaState(q: CatalogQueryable, s: number, schemaVersion: number): Promise<SchemaState> {
     const m = this.m;
     const schemas = new Map<number, SchemaEntry>();
-    for (const r of await q.query(`SELECT schema_id, CAST(schema_uuid AS VARCHAR) AS schema_uuid, schema_name, path, path_is_relative, begin_snapshot FROM ${m}.ducklake_schema WHERE ${visible()}`, [s])) {
+    for (const r of await q.query(`SELECT schema_id, CAST(schema_uuid AS VARCHAR) AS schema_uuid, schema_name, path, path_is_relative, begin_snapshot FROM ${m}.ducklake_schema WHERE ${visible()}`, [
+      s,
+    ])) {
       schemas.set(Number(r.schema_id), {
         id: Number(r.schema_id),
         uuid: String(r.schema_uuid),
@@ -129,7 +130,12 @@ export class CatalogReader {
       const t = tables.get(Number(r.table_id));
       if (!t) continue;
       t.sort ??= { id: Number(r.sort_id), keys: [] };
-      t.sort.keys.push({ index: Number(r.sort_key_index), expression: String(r.expression), direction: r.sort_direction === 'DESC' ? 'DESC' : 'ASC', nullOrder: r.null_order === 'NULLS_FIRST' ? 'NULLS_FIRST' : 'NULLS_LAST' });
+      t.sort.keys.push({
+        index: Number(r.sort_key_index),
+        expression: String(r.expression),
+        direction: r.sort_direction === 'DESC' ? 'DESC' : 'ASC',
+        nullOrder: r.null_order === 'NULLS_FIRST' ? 'NULLS_FIRST' : 'NULLS_LAST',
+      });
     }
     for (const r of await q.query(`SELECT table_id, table_name, schema_version FROM ${m}.ducklake_inlined_data_tables ORDER BY table_id, schema_version`)) {
       tables.get(Number(r.table_id))?.inlined.push({ name: String(r.table_name), schemaVersion: Number(r.schema_version) });
@@ -204,6 +210,27 @@ export class CatalogReader {
   }
 
   /** Data files of a table visible at `s`, each with its visible delete file (§10.3). */
+  /** The data files of every table at snapshot `s` (one query; for building all views at once). */
+  async allDataFiles(q: CatalogQueryable, s: number): Promise<Map<number, DataFileEntry[]>> {
+    const m = this.m;
+    const rows = await q.query(
+      `SELECT d.table_id, d.data_file_id, d.path, d.path_is_relative, d.record_count, d.file_size_bytes, d.footer_size, d.row_id_start, d.begin_snapshot, d.end_snapshot, d.partial_max, d.mapping_id, d.partition_id, d.encryption_key,
+              del.delete_file_id, del.path AS del_path, del.path_is_relative AS del_rel, del.delete_count, del.file_size_bytes AS del_size, del.footer_size AS del_footer, del.format AS del_format, del.begin_snapshot AS del_begin, del.encryption_key AS del_key
+       FROM ${m}.ducklake_data_file d
+       LEFT JOIN (SELECT * FROM ${m}.ducklake_delete_file WHERE ${visible()}) del ON del.data_file_id = d.data_file_id
+       WHERE ${visible('d.')}
+       ORDER BY d.table_id, d.begin_snapshot, d.row_id_start, d.data_file_id`,
+      [s],
+    );
+    const out = new Map<number, DataFileEntry[]>();
+    for (const r of rows) {
+      const id = Number(r.table_id);
+      if (!out.has(id)) out.set(id, []);
+      out.get(id)!.push(dataFileFromRow(r));
+    }
+    return out;
+  }
+
   async dataFiles(q: CatalogQueryable, tableId: number, s: number): Promise<DataFileEntry[]> {
     const m = this.m;
     const rows = await q.query(
@@ -215,35 +242,7 @@ export class CatalogReader {
        ORDER BY d.begin_snapshot, d.row_id_start, d.data_file_id`,
       [s, tableId],
     );
-    return rows.map((r) => ({
-      id: Number(r.data_file_id),
-      path: String(r.path),
-      pathIsRelative: r.path_is_relative !== false,
-      recordCount: Number(r.record_count),
-      fileSizeBytes: Number(r.file_size_bytes),
-      footerSize: r.footer_size === null ? null : Number(r.footer_size),
-      rowIdStart: r.row_id_start === null ? null : Number(r.row_id_start),
-      beginSnapshot: Number(r.begin_snapshot),
-      endSnapshot: r.end_snapshot === null ? null : Number(r.end_snapshot),
-      partialMax: r.partial_max === null ? null : Number(r.partial_max),
-      mappingId: r.mapping_id === null ? null : Number(r.mapping_id),
-      partitionId: r.partition_id === null ? null : Number(r.partition_id),
-      encryptionKey: (r.encryption_key as string | null) ?? null,
-      deleteFile:
-        r.delete_file_id === null
-          ? null
-          : {
-              id: Number(r.delete_file_id),
-              path: String(r.del_path),
-              pathIsRelative: r.del_rel !== false,
-              deleteCount: Number(r.delete_count),
-              fileSizeBytes: Number(r.del_size),
-              footerSize: r.del_footer === null ? null : Number(r.del_footer),
-              format: String(r.del_format ?? 'parquet'),
-              beginSnapshot: Number(r.del_begin),
-              encryptionKey: (r.del_key as string | null) ?? null,
-            },
-    }));
+    return rows.map(dataFileFromRow);
   }
 }
 
@@ -275,4 +274,36 @@ function buildColumnTrees(rows: ColumnRow[], owner: (tableId: number) => { colum
       if (parent) parent.children.push(col);
     }
   }
+}
+
+function dataFileFromRow(r: Record<string, unknown>): DataFileEntry {
+  return {
+    id: Number(r.data_file_id),
+    path: String(r.path),
+    pathIsRelative: r.path_is_relative !== false,
+    recordCount: Number(r.record_count),
+    fileSizeBytes: Number(r.file_size_bytes),
+    footerSize: r.footer_size === null ? null : Number(r.footer_size),
+    rowIdStart: r.row_id_start === null ? null : Number(r.row_id_start),
+    beginSnapshot: Number(r.begin_snapshot),
+    endSnapshot: r.end_snapshot === null ? null : Number(r.end_snapshot),
+    partialMax: r.partial_max === null ? null : Number(r.partial_max),
+    mappingId: r.mapping_id === null ? null : Number(r.mapping_id),
+    partitionId: r.partition_id === null ? null : Number(r.partition_id),
+    encryptionKey: (r.encryption_key as string | null) ?? null,
+    deleteFile:
+      r.delete_file_id === null
+        ? null
+        : {
+            id: Number(r.delete_file_id),
+            path: String(r.del_path),
+            pathIsRelative: r.del_rel !== false,
+            deleteCount: Number(r.delete_count),
+            fileSizeBytes: Number(r.del_size),
+            footerSize: r.del_footer === null ? null : Number(r.del_footer),
+            format: String(r.del_format ?? 'parquet'),
+            beginSnapshot: Number(r.del_begin),
+            encryptionKey: (r.del_key as string | null) ?? null,
+          },
+  };
 }

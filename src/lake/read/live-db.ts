@@ -23,6 +23,7 @@ import { inlinedLayout, inlinedValuesSql } from './inlined-relation.js';
 import { tableViewSql, type InlinedSource } from './table-view.js';
 import { parseChanges } from '../write/changes.js';
 import { TaggedDeleteCache } from './tagged-deletes.js';
+import { createCatalogEmulation, metadataStatements, statsStatements, tableStatsOf, type TableStats } from '../../pgcompat/catalog/index.js';
 
 export const INTERNAL_SCHEMA = '__lakegres';
 
@@ -61,6 +62,9 @@ export class SnapshotDatabase {
   private deleteTables?: Set<number>;
   /** Object URIs (data and delete files) each table's view reads. */
   readonly tableFiles = new Map<number, string[]>();
+  /** Row counts, sizes and last changes of the tables (emulated PostgreSQL catalog, pgcompat/catalog). */
+  readonly tableStats = new Map<number, TableStats>();
+  private readonly mirrorRows = new Map<string, number>();
   private readonly log: Logger;
 
   constructor(
@@ -82,6 +86,8 @@ export class SnapshotDatabase {
     await conn.run(`CREATE SCHEMA ${quoteIdent(dbName)}.${INTERNAL_SCHEMA}`);
     await conn.run(`CREATE TABLE ${quoteIdent(dbName)}.${INTERNAL_SCHEMA}.meta (snapshot_id BIGINT, schema_version BIGINT, snapshot_time VARCHAR)`);
     await conn.run(`INSERT INTO ${quoteIdent(dbName)}.${INTERNAL_SCHEMA}.meta VALUES (-1, -1, NULL)`);
+    // The emulated PostgreSQL catalog (schema __lakegres_pg and its metadata tables).
+    await createCatalogEmulation(conn, { dbName, lakeName: lake.name });
     return new SnapshotDatabase(lake, conn, dbName, taggedDeletes);
   }
 
@@ -127,19 +133,24 @@ export class SnapshotDatabase {
     const t0 = Date.now();
     // Read everything the refresh needs from the catalog in one consistent read transaction.
     const tableSql = new Map<number, string>();
+    const statsFor = new Set<number>();
     await lake.store.transaction(
       async (tx) => {
         // Which tables have an inlined-deletion table: asked again only when one may have appeared.
         const newInlinedDeletes = [...plan.kinds].some(([id, k]) => k.has('inlined_delete') && !this.deleteTables?.has(id));
         if (plan.full || !this.deleteTables || newInlinedDeletes) this.deleteTables = await inlinedDeleteTables(tx, lake.store.schemaName);
+        // A full build reads every table's files in one query (lakes with many tables start fast).
+        const allFiles = plan.full ? await lake.reader.allDataFiles(tx, target.id) : undefined;
         for (const id of plan.full ? state.tables.keys() : plan.tables) {
           const table = state.tables.get(id);
           if (!table) continue;
           const kinds = plan.kinds.get(id);
           const filesUnchanged = !plan.full && !!kinds && [...kinds].every((k) => INLINED_ONLY.has(k)) && this.resolvedFiles.has(id);
-          const sql = await this.tableStatements(tx, state, table, target.id, this.deleteTables.has(id), filesUnchanged);
+          const sql = await this.tableStatements(tx, state, table, target.id, this.deleteTables.has(id), filesUnchanged, allFiles ? (allFiles.get(id) ?? []) : undefined);
           if (sql) tableSql.set(id, sql);
+          statsFor.add(id);
         }
+        await tableStatsOf(this, tx, state, statsFor, plan.full ? undefined : { from: from!.id, to: target.id, changed: plan.tables });
       },
       { readOnly: true },
     );
@@ -197,13 +208,18 @@ export class SnapshotDatabase {
       }
       statements.push(`UPDATE ${db}.${INTERNAL_SCHEMA}.meta SET snapshot_id = ${target.id}, schema_version = ${target.schemaVersion}, snapshot_time = ${quoteLiteral(target.time)}`);
       const definitions = plan.full || from?.schemaVersion !== target.schemaVersion ? this.viewAndMacroStatements(state) : [];
+      // The emulated catalog: statistics of the tables read now; schemas, relations and columns
+      // when the schema changed (after the views: lake views' columns are read from DuckDB).
+      statements.push(...statsStatements(db, state, this.tableStats, plan.full ? undefined : statsFor));
+      const catalog = rebuildsDefinitions ? metadataStatements(db, this.dbName, state, quoteIdent(lake.name)) : [];
       try {
-        await this.apply([`USE ${db}`, ...statements, ...definitions]);
+        await this.apply([`USE ${db}`, ...statements, ...definitions, ...catalog]);
       } catch {
         // A dangling lake view (allowed by DuckLake) must not block the rest: retry without
         // views and macros, then create those one by one.
         await this.apply([`USE ${db}`, ...statements]);
         for (const d of definitions) await this.conn.run(d).catch((e) => this.log.warn({ err: (e as Error).message }, 'lake view or macro could not be created'));
+        await this.apply(catalog).catch((e) => this.log.warn({ err: (e as Error).message }, 'catalog metadata could not be written'));
       }
     } finally {
       release();
@@ -291,13 +307,21 @@ export class SnapshotDatabase {
   }
 
   /** Mirror tables for inlined data plus the hidden per-table view, for one table. */
-  private async tableStatements(tx: CatalogQueryable, state: SchemaState, table: TableEntry, s: number, hasInlinedDeletes: boolean, filesUnchanged = false): Promise<string> {
+  private async tableStatements(
+    tx: CatalogQueryable,
+    state: SchemaState,
+    table: TableEntry,
+    s: number,
+    hasInlinedDeletes: boolean,
+    filesUnchanged = false,
+    prefetched?: DataFileEntry[],
+  ): Promise<string> {
     const lake = this.lake;
     const db = this.sqlName;
     const out: string[] = [];
     const dir = lake.tableDir(state, table);
     const cached = filesUnchanged ? this.resolvedFiles.get(table.id) : undefined;
-    const files = cached ? [] : await lake.reader.dataFiles(tx, table.id, s);
+    const files = cached ? [] : (prefetched ?? (await lake.reader.dataFiles(tx, table.id, s)));
     const resolved = [];
     const uris: string[] = [];
     const deleteUris: string[] = [];
@@ -340,11 +364,13 @@ export class SnapshotDatabase {
         const added = await readInlinedRowsWhere(tx, kind, lake.store.schemaSql, ref.name, layout, 'begin_snapshot > $1 AND begin_snapshot <= $2 AND (end_snapshot IS NULL OR end_snapshot > $2)', [known.through, s]);
         if (ended.length) out.push(`DELETE FROM ${mirror} WHERE row_id IN (${ended.map((r) => Number(r.row_id)).join(', ')})`);
         if (added.length) out.push(`INSERT INTO ${mirror} ${inlinedValuesSql(kind, layout, added)}`);
+        this.mirrorRows.set(mirror, Math.max(0, (this.mirrorRows.get(mirror) ?? 0) - ended.length + added.length));
         this.pendingMirrors.set(mirror, { through: s, signature });
         inlined.push({ relation: mirror, columns: layout.map((c) => ({ name: c.name, id: c.id >= 0 ? c.id : undefined })) });
         continue;
       }
       const rows = await readInlinedRows(tx, lake.store.kind, lake.store.schemaSql, ref.name, layout, s);
+      this.mirrorRows.set(mirror, rows.length);
       if (rows.length === 0) continue;
       out.push(`CREATE OR REPLACE TABLE ${mirror} AS ${inlinedValuesSql(lake.store.kind, layout, rows)}`);
       this.pendingMirrors.set(mirror, { through: s, signature });
@@ -353,6 +379,7 @@ export class SnapshotDatabase {
     let inlinedDeletes: string | null = null;
     if (hasInlinedDeletes) {
       const dels = await readInlinedDeletes(tx, lake.store.schemaSql, table.id, s);
+      this.mirrorRows.set(`inldel_${table.id}`, dels.length);
       if (dels.length > 0) {
         inlinedDeletes = `${db}.${INTERNAL_SCHEMA}.${quoteIdent(`inldel_${table.id}`)}`;
         out.push(`CREATE OR REPLACE TABLE ${inlinedDeletes} AS SELECT * FROM (VALUES ${dels.map((d) => `(${d[0]}, ${d[1]}, ${d[2]})`).join(', ')}) AS v(file_id, row_id, begin_snapshot)`);
@@ -366,6 +393,18 @@ export class SnapshotDatabase {
     this.pendingViewSql.set(table.id, view);
     if (this.viewSql.get(table.id) !== view) out.push(view);
     return out.join(';\n');
+  }
+
+  /** Rows a table's inlined-data mirrors hold, minus its inlined file deletions (catalog statistics). */
+  inlinedRowCount(table: TableEntry): { rows: number; deleted: number } {
+    let rows = 0;
+    for (const ref of table.inlined) rows += this.mirrorRows.get(`${this.sqlName}.${INTERNAL_SCHEMA}.${quoteIdent(`inl_${table.id}_${ref.schemaVersion}`)}`) ?? 0;
+    return { rows, deleted: this.mirrorRows.get(`inldel_${table.id}`) ?? 0 };
+  }
+
+  /** The resolved data files of a table's view as the refresh in progress built it. */
+  filesOf(tableId: number): readonly DataFileEntry[] {
+    return this.pendingResolved.get(tableId) ?? this.resolvedFiles.get(tableId) ?? [];
   }
 
   async detach(): Promise<void> {
