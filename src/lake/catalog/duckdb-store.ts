@@ -3,7 +3,7 @@
  * sessions (on the main instance) can never reach the metadata tables. Commits from this
  * process are serialised; a DuckDB file catalog is single-process by nature.
  */
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBValue } from '@duckdb/node-api';
 import { PgError, SqlState } from '../../errors/pg-error.js';
 import type { CatalogStore, CatalogTransaction, Row } from './store.js';
 import { Mutex } from '../../util/mutex.js';
@@ -100,8 +100,33 @@ export class DuckDBCatalogStore implements CatalogStore {
   }
 }
 
+/** Prepared statements per catalog connection (the same few statements run for every commit). */
+const preparedCache = new WeakMap<DuckDBConnection, Map<string, DuckDBPreparedStatement>>();
+const PREPARED_CACHE_SIZE = 256;
+
+async function prepared(c: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
+  let cache = preparedCache.get(c);
+  if (!cache) preparedCache.set(c, (cache = new Map()));
+  const hit = cache.get(sql);
+  if (hit) return hit;
+  const p = await c.prepare(sql);
+  cache.set(sql, p);
+  if (cache.size > PREPARED_CACHE_SIZE) {
+    const [oldest, stmt] = cache.entries().next().value as [string, DuckDBPreparedStatement];
+    cache.delete(oldest);
+    stmt.destroySync();
+  }
+  return p;
+}
+
 async function runQuery<T extends Row>(c: DuckDBConnection, sql: string, params: readonly unknown[]): Promise<T[]> {
-  const reader = params.length ? await c.runAndReadAll(sql, params.map(toDuck)) : await c.runAndReadAll(sql);
+  let reader;
+  if (params.length) {
+    const p = await prepared(c, sql);
+    p.clearBindings();
+    p.bind(params.map(toDuck));
+    reader = await p.runAndReadAll();
+  } else reader = await c.runAndReadAll(sql);
   const names = reader.columnNames();
   const out: T[] = [];
   for (const row of reader.getRows()) {
