@@ -38,7 +38,8 @@ export function isRetryableCommitError(e: unknown): boolean {
   const code = (e as { code?: string })?.code;
   // 42P07: two commits creating the same inlined-data table at once (the loser retries and then
   // sees the winner's snapshot); 55P03: a lock not available.
-  if (code === '23505' || code === '40001' || code === '40P01' || code === '42P07' || code === '55P03') return true;
+  // 42710: the same for the row type PostgreSQL creates with such a table.
+  if (code === '23505' || code === '40001' || code === '40P01' || code === '42P07' || code === '42710' || code === '55P03') return true;
   const msg = String((e as Error)?.message ?? e).toLowerCase();
   return /primary key|unique|conflict|concurrent|duplicate key/.test(msg);
 }

@@ -150,7 +150,7 @@ export class SnapshotDatabase {
           if (sql) tableSql.set(id, sql);
           statsFor.add(id);
         }
-        await tableStatsOf(this, tx, state, statsFor, plan.full ? undefined : { from: from!.id, to: target.id, changed: plan.tables });
+        await tableStatsOf(this, tx, state, statsFor, target, plan.full ? undefined : { from: from!.id, changed: plan.tables });
       },
       { readOnly: true },
     );
@@ -409,7 +409,9 @@ export class SnapshotDatabase {
 
   async detach(): Promise<void> {
     await this.lock.run(async () => {
-      await this.conn.run(`DETACH ${this.sqlName}`).catch(() => undefined);
+      // DuckDB refuses to detach the connection's default database (a build leaves it there).
+      await this.conn.run('USE memory').catch(() => undefined);
+      await this.conn.run(`DETACH ${this.sqlName}`).catch((e) => this.log.warn({ err: (e as Error).message }, 'could not detach a snapshot database'));
     });
   }
 }
