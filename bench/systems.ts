@@ -169,6 +169,8 @@ export interface LakegresProcess extends WireServer {
   alive(): boolean;
   /** Last lines of its output (for errors). */
   tail(): string;
+  /** Synchronous last resort when this process exits without stop(): SIGKILL. */
+  killNow(): void;
 }
 
 /**
@@ -204,11 +206,11 @@ export async function startLakegres(opts: { extraArgs?: string[] } = {}): Promis
   const { args, mode } = await lakegresCommand();
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('LAKEGRES_') && !k.startsWith('PG')) env[k] = v;
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [...args, '--port', '0', '--data-dir', dataDir, '--max-connections', '200', ...(opts.extraArgs ?? [])],
-    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child: ChildProcess = spawn(process.execPath, [...args, '--port', '0', '--data-dir', dataDir, '--max-connections', '200', ...(opts.extraArgs ?? [])], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let exited: string | undefined;
   // Output is read continuously (a full pipe would block the server's logger) and only the tail is kept.
@@ -224,9 +226,12 @@ export async function startLakegres(opts: { extraArgs?: string[] } = {}): Promis
   while (port === undefined) {
     const m = /"port":(\d+)[^\n]*"msg":"lakegres listening"/.exec(out);
     if (m) port = Number(m[1]);
-    else if (exited) throw new Error(`lakegres ${exited} before listening:\n${out.slice(-3000)}`);
-    else if (Date.now() > deadline) {
+    else if (exited) {
+      rmSync(dataDir, { recursive: true, force: true });
+      throw new Error(`lakegres ${exited} before listening:\n${out.slice(-3000)}`);
+    } else if (Date.now() > deadline) {
       child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
       throw new Error(`lakegres did not start within 60 s:\n${out.slice(-3000)}`);
     } else await sleep(20);
   }
@@ -250,6 +255,9 @@ export async function startLakegres(opts: { extraArgs?: string[] } = {}): Promis
     memory: () => procMem([pid]),
     cpu: () => (procAvailable ? cpuOf(pid) : NaN),
     alive: () => exited === undefined,
+    killNow: () => {
+      if (exited === undefined) child.kill('SIGKILL');
+    },
     tail: () => out.slice(-2000),
     async stop() {
       if (exited === undefined) {
@@ -272,6 +280,8 @@ export interface PostgresServer extends WireServer {
   /** The postmaster and all its children (backends, checkpointer, walwriter, ...). */
   pids(): number[];
   settings: string[];
+  /** Synchronous last resort when this process exits without stop(): immediate shutdown (SIGQUIT). */
+  killNow(): void;
 }
 
 export async function startPostgres(): Promise<PostgresServer> {
@@ -334,6 +344,13 @@ export async function startPostgres(): Promise<PostgresServer> {
     client: (extra) => connect(config(extra)),
     postmasterPid,
     pids,
+    killNow: () => {
+      try {
+        process.kill(postmasterPid(), 'SIGQUIT');
+      } catch {
+        // already gone
+      }
+    },
     memory: () => procMem(pids()),
     // Backends that ended are counted in the postmaster's cutime/cstime once it reaped them.
     cpu: () => {

@@ -144,7 +144,9 @@ async function main(): Promise<void> {
     }
 
     const dumps: Dump[] = [];
-    const keepTypes = `(typnamespace IN (11, ${infoNsp}) AND (typtype <> 'c' OR typrelid IN (${relList})))`;
+    // Built-in types; row types only of the emulated relations (and arrays only of kept types).
+    const keepTypes = `(typnamespace IN (11, ${infoNsp}) AND (typtype <> 'c' OR typrelid IN (${relList}))
+      AND (typelem = 0 OR typelem NOT IN (SELECT oid FROM pg_type WHERE typtype = 'c' AND typrelid NOT IN (${relList}))))`;
     dumps.push(await dump('pg_type', keepTypes, { exprs: { typnamespace: remap('typnamespace') } }));
     dumps.push(await dump('pg_proc', 'pronamespace = 11', { exprs: { proargdefaults: `pg_get_expr(proargdefaults, 0)` } }));
     dumps.push(await dump('pg_aggregate', 'true', { order: 'aggfnoid' }));

@@ -29,19 +29,19 @@ const intCases: TypeCase[] = [
   ),
 ];
 
-/** [DuckDB expression, PostgreSQL expression] giving the same double. */
+/** [lakegres expression, PostgreSQL expression] giving the same double (integer constants divide as integers on both). */
 const doubles: [string, string][] = [
   ...["'NaN'", "'Infinity'", "'-Infinity'", "'-0'", '0', '1e-5', '1e15', '1e16', '1e20', '0.1', '1.5', '100', '1e22', '1e-4', '1e-300', '1e300', '-2.5e-10', '123456789.123456789', '9007199254740993', '2.2250738585072014e-308', '1.7976931348623157e308', '5e-324', '12345678901234.5', '999999999999999', '0.000123456', '3.141592653589793', '2.225e-310', '-4.9e-324'].map(
     (v): [string, string] => [v, v],
   ),
-  ['1/3', '1/3::float8'],
-  ['-2/3', '-2/3::float8'],
+  ['1/3::float8', '1/3::float8'],
+  ['-2/3::float8', '-2/3::float8'],
 ];
 /** [DuckDB, PostgreSQL] giving the same float4. */
 const floats: [string, string][] = [
   ...["'NaN'", "'Infinity'", "'-Infinity'", "'-0'", '0', '1e-5', '1e15', '1e16', '1e20', '0.1', '1.5', '3.4028235e38', '1e-45', '1.17549435e-38', '16777217', '123456.7', '-1e-7', '100', '1e-4', '9.999999e14', '0.3', '1e-40', '-1.5e-39', '7e-45'].map((v): [string, string] => [v, v]),
-  ['1/3', '1/3::float8'],
-  ['2/3', '2/3::float8'],
+  ['1/3::float8', '1/3::float8'],
+  ['2/3::float8', '2/3::float8'],
 ];
 
 const floatCases: TypeCase[] = [];

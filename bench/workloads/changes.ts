@@ -54,7 +54,9 @@ export async function changesWorkload(ctx: Ctx): Promise<WorkloadResult> {
   const slice = (base: number, i: number) => base + i + 1;
   const metrics: Metric[] = [];
   metrics.push(await metric('count/sum scan before any change', () => scanSql, light));
-  metrics.push(await metric(`UPDATE 1% (${(n / 100).toLocaleString('en-US')} rows): SET v = v + 1, s = 'updated'`, (i) => `UPDATE chg SET v = v + 1, s = 'updated' WHERE id % 100 = ${slice(50, i)}`, heavy));
+  metrics.push(
+    await metric(`UPDATE 1% (${(n / 100).toLocaleString('en-US')} rows): SET v = v + 1, s = 'updated'`, (i) => `UPDATE chg SET v = v + 1, s = 'updated' WHERE id % 100 = ${slice(50, i)}`, heavy),
+  );
   metrics.push(await metric(`DELETE 1% (${(n / 100).toLocaleString('en-US')} rows)`, (i) => `DELETE FROM chg WHERE id % 100 = ${slice(10, i)}`, heavy));
   metrics.push(await metric('UPDATE 1 row by id', (i) => `UPDATE chg SET v = v + 1 WHERE id = ${1000 * (i + 5) + 3}`, light));
   metrics.push(await metric('DELETE 1 row by id', (i) => `DELETE FROM chg WHERE id = ${1000 * (i + 5) + 7}`, light));
@@ -65,7 +67,7 @@ export async function changesWorkload(ctx: Ctx): Promise<WorkloadResult> {
   const finals: Partial<Record<System, Rows>> = {};
   for (const s of ['lakegres', 'duckdb', 'postgres'] as const) {
     try {
-      finals[s] = await run(s, 'SELECT count(*), sum(v), count(*) FILTER (WHERE s = \'updated\') FROM chg');
+      finals[s] = await run(s, "SELECT count(*), sum(v), count(*) FILTER (WHERE s = 'updated') FROM chg");
     } catch {
       // reported by the metrics
     }

@@ -147,11 +147,26 @@ export async function streamWorkload(ctx: Ctx): Promise<WorkloadResult> {
         name: `${fmt}: rows/s (${rows?.toLocaleString('en-US') ?? '?'} rows, 9 columns)`,
         unit: 'rows/s',
         better: 'higher',
-        cells: { lakegres: pick(fmt, 'lakegres', (r) => r.rows / (r.ms / 1000)), duckdb: fmt === 'text' ? { value: duck.value, note: duck.note, error: duck.error } : undefined, postgres: pick(fmt, 'postgres', (r) => r.rows / (r.ms / 1000)) },
+        cells: {
+          lakegres: pick(fmt, 'lakegres', (r) => r.rows / (r.ms / 1000)),
+          duckdb: fmt === 'text' ? { value: duck.value, note: duck.note, error: duck.error } : undefined,
+          postgres: pick(fmt, 'postgres', (r) => r.rows / (r.ms / 1000)),
+        },
         noSummary: ['duckdb'],
       },
-      { name: `${fmt}: wire throughput (DataRow bytes)`, unit: 'MB/s', better: 'higher', cells: { lakegres: pick(fmt, 'lakegres', (r) => mb(r.bytes) / (r.ms / 1000)), postgres: pick(fmt, 'postgres', (r) => mb(r.bytes) / (r.ms / 1000)) } },
-      { name: `${fmt}: bytes per row on the wire`, unit: 'B', better: 'lower', cells: { lakegres: pick(fmt, 'lakegres', (r) => r.bytes / r.rows), postgres: pick(fmt, 'postgres', (r) => r.bytes / r.rows) }, noSummary: true },
+      {
+        name: `${fmt}: wire throughput (DataRow bytes)`,
+        unit: 'MB/s',
+        better: 'higher',
+        cells: { lakegres: pick(fmt, 'lakegres', (r) => mb(r.bytes) / (r.ms / 1000)), postgres: pick(fmt, 'postgres', (r) => mb(r.bytes) / (r.ms / 1000)) },
+      },
+      {
+        name: `${fmt}: bytes per row on the wire`,
+        unit: 'B',
+        better: 'lower',
+        cells: { lakegres: pick(fmt, 'lakegres', (r) => r.bytes / r.rows), postgres: pick(fmt, 'postgres', (r) => r.bytes / r.rows) },
+        noSummary: true,
+      },
       {
         name: `${fmt}: time to first row`,
         unit: 'ms',
@@ -196,7 +211,14 @@ export async function streamWorkload(ctx: Ctx): Promise<WorkloadResult> {
     await sleep(100);
   }
   metrics.push(
-    { name: `text, ${Math.min(PAUSED_ROWS, ctx.sizes.lineitem).toLocaleString('en-US')} rows, client stops reading ${PAUSE_MS / 1000} s after 100k rows: server peak RSS growth`, unit: 'MB', better: 'lower', cells: paused, noSummary: true, noRatio: true },
+    {
+      name: `text, ${Math.min(PAUSED_ROWS, ctx.sizes.lineitem).toLocaleString('en-US')} rows, client stops reading ${PAUSE_MS / 1000} s after 100k rows: server peak RSS growth`,
+      unit: 'MB',
+      better: 'lower',
+      cells: paused,
+      noSummary: true,
+      noRatio: true,
+    },
     { name: `same, server peak anon growth`, unit: 'MB', better: 'lower', cells: pausedAnon, noSummary: true, noRatio: true },
   );
   ctx.streamPeaks = [

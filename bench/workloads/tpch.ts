@@ -67,7 +67,7 @@ export async function tpchWorkload(ctx: Ctx): Promise<WorkloadResult> {
   const n = tpchCounts(ctx.sizes.lineitem);
   notes.push(
     `Sizes: lineitem ${n.lineitem.toLocaleString('en-US')}, orders ${n.orders.toLocaleString('en-US')}, customer ${n.customer.toLocaleString('en-US')}, supplier ${n.supplier.toLocaleString('en-US')}, nation 25, region 5 (decimal(15,2) money columns, dates, short strings).`,
-    'Loads: lakegres runs the generating DuckDB SQL itself through the wire (lineitem: CREATE TABLE + INSERT ... SELECT; the others: CREATE TABLE AS); DuckDB runs the same statements in-process; PostgreSQL gets the same rows as CSV (exported by DuckDB, export not timed) through COPY FROM STDIN, then primary keys and ANALYZE (timed separately). So load rows compare different paths: each system\'s natural bulk path.',
+    "Loads: lakegres runs the generating DuckDB SQL itself through the wire (lineitem: CREATE TABLE + INSERT ... SELECT; the others: CREATE TABLE AS); DuckDB runs the same statements in-process; PostgreSQL gets the same rows as CSV (exported by DuckDB, export not timed) through COPY FROM STDIN, then primary keys and ANALYZE (timed separately). So load rows compare different paths: each system's natural bulk path.",
     `Queries: median of ${ctx.runs} runs after 1 warm-up; results of the warm-up are compared between systems. PostgreSQL: parallel query on (max_parallel_workers_per_gather default 2), work_mem 64MB, shared_buffers 512MB.`,
   );
   return { name: 'tpch', title: '4. Analytical queries, TPC-H-like (latency per query)', metrics, notes, errors: [], seconds: 0 };

@@ -198,7 +198,9 @@ function pgMessage(e: DuckErrorInfo, code: string): { message: string; detail?: 
   const didYouMean = /\n+\s*Did you mean:?\s*(.+)$/s.exec(msg);
   if (didYouMean) {
     msg = msg.slice(0, didYouMean.index);
-    hint = `Did you mean ${didYouMean[1]!.trim().replace(/\?$/, '')}?`;
+    // Candidates inside lakegres's own objects (the emulated catalog, hidden views) are not the client's.
+    const candidates = didYouMean[1]!.trim().replace(/\?$/, '').replace(/^"|"$/g, '').split(/ or |, /).filter((c) => !/__lake/.test(c));
+    if (candidates.length > 0) hint = `Did you mean ${/^"/.test(didYouMean[1]!.trim()) ? `"${candidates.join(' or ')}"` : candidates.join(' or ')}?`;
   }
   const candidateBindings = /\n+Candidate bindings: (.+)$/s.exec(msg);
   if (candidateBindings) {

@@ -6,30 +6,43 @@
 import { parseSync } from 'pgsql-parser';
 import type { Node } from './ast.js';
 
-/** A least-recently-used map bounded by entry count. */
+/** A least-recently-used map bounded by entry count and, optionally, by the total weight of its entries. */
 export class Lru<K, V> {
-  private readonly map = new Map<K, V>();
+  private readonly map = new Map<K, { value: V; weight: number }>();
+  private weight = 0;
   hits = 0;
   misses = 0;
 
-  constructor(readonly capacity: number) {}
+  constructor(
+    readonly capacity: number,
+    readonly maxWeight = Infinity,
+  ) {}
 
   get(key: K): V | undefined {
-    const v = this.map.get(key);
-    if (v === undefined) {
+    const e = this.map.get(key);
+    if (e === undefined) {
       this.misses++;
       return undefined;
     }
     this.hits++;
     this.map.delete(key);
-    this.map.set(key, v);
-    return v;
+    this.map.set(key, e);
+    return e.value;
   }
 
-  set(key: K, value: V): void {
-    this.map.delete(key);
-    this.map.set(key, value);
-    while (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as K);
+  set(key: K, value: V, weight = 0): void {
+    const old = this.map.get(key);
+    if (old) {
+      this.weight -= old.weight;
+      this.map.delete(key);
+    }
+    this.map.set(key, { value, weight });
+    this.weight += weight;
+    while (this.map.size > this.capacity || (this.weight > this.maxWeight && this.map.size > 1)) {
+      const k = this.map.keys().next().value as K;
+      this.weight -= this.map.get(k)!.weight;
+      this.map.delete(k);
+    }
   }
 
   get size(): number {
@@ -38,6 +51,7 @@ export class Lru<K, V> {
 
   clear(): void {
     this.map.clear();
+    this.weight = 0;
     this.hits = 0;
     this.misses = 0;
   }
@@ -51,7 +65,8 @@ export interface Parsed {
   stmt: Node | null;
 }
 
-const cache = new Lru<string, Parsed>(1000);
+/** At most 2000 statements and 2M characters of statement text (the trees are ~30x the text in memory). */
+const cache = new Lru<string, Parsed>(2000, 2_000_000);
 
 /** Timings for the report and the benchmark: totals in milliseconds. */
 export const parseStats = { parses: 0, parseMs: 0, failures: 0 };
@@ -70,7 +85,7 @@ export function parsePostgres(text: string): Node | null {
   }
   parseStats.parses++;
   parseStats.parseMs += performance.now() - t0;
-  if (text.length <= MAX_CACHED_TEXT) cache.set(text, { stmt });
+  if (text.length <= MAX_CACHED_TEXT) cache.set(text, { stmt }, text.length);
   return stmt;
 }
 

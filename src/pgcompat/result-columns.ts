@@ -19,14 +19,16 @@ export interface ResultColumn {
 
 export type { OriginContext };
 
-const targetsCache = new Lru<string, { stmt: Node | null; targets: Target[] | undefined }>(1000);
+const targetsCache = new Lru<string, { stmt: Node | null; targets: Target[] | undefined }>(2000, 2_000_000);
+/** Statements longer than this keep DuckDB's names (parsing them would cost more than it tells). */
+const MAX_TEXT = 1024 * 1024;
 
 function targetsOf(text: string): { stmt: Node | null; targets: Target[] | undefined } {
   let e = targetsCache.get(text);
   if (!e) {
     const stmt = parsePostgres(text);
     e = { stmt, targets: stmt ? statementTargets(stmt) : undefined };
-    if (text.length <= 64 * 1024) targetsCache.set(text, e);
+    if (text.length <= 64 * 1024) targetsCache.set(text, e, text.length);
   }
   return e;
 }
@@ -39,6 +41,7 @@ export const resultColumnStats = { calls: 0, ms: 0 };
  * DuckDB returned; undefined when DuckDB's names should stay.
  */
 export function pgResultColumns(text: string, duckNames: readonly string[], ctx?: OriginContext): ResultColumn[] | undefined {
+  if (text.length > MAX_TEXT) return undefined;
   const t0 = performance.now();
   try {
     const { stmt, targets } = targetsOf(text);

@@ -4,6 +4,7 @@
  * columns, ducklake_* functions), lake writes prepared for execution, and the lake's part in
  * COMMIT and ROLLBACK.
  */
+import { EMULATION_SCHEMA } from '../pgcompat/registry.js';
 import { PgError, SqlState } from '../errors/pg-error.js';
 import { leadingWords, tokenize, type StatementSlice } from '../sql/lexer.js';
 import type { LakeSession, PreparedLakeWrite } from '../lake/lake-session.js';
@@ -25,6 +26,8 @@ export interface RoutingHost {
   /** The session's default DuckDB database changed: settings tied to it must be applied again. */
   databaseSwitched(): void;
   readonly id: { readonly pid: number; readonly clientAddress: string };
+  /** Before a statement that reads these emulated catalog relations (pg_stat_activity is refreshed then). */
+  catalogRead?(relations: readonly string[]): Promise<void>;
 }
 
 export interface RoutedStatement {
@@ -78,6 +81,9 @@ export class LakeRouting implements TransactionParticipant {
     // PostgreSQL's SQL where DuckDB reads it differently: catalog names, session values, syntax (pgcompat/rewrite).
     const pg = rewritePostgres(mapped.text, mapped.tokens, pgCompatContext(this.lake, { user: this.host.userName, pid: this.host.id.pid, clientAddress: this.host.id.clientAddress, settings: this.host.settings }, () => this.txid()));
     if (pg.changed) mapped = reslice(pg.text, mapped);
+    if (pg.catalogRelations.length > 0) await this.host.catalogRead?.(pg.catalogRelations);
+    // A transaction's overlay gets its emulated catalog when a statement first reads it (pgcompat/catalog).
+    if (this.lake.workspace.overlayActive && mapped.text.includes(EMULATION_SCHEMA)) await this.lake.workspace.ensureCatalog();
     const write = this.lake.classify(mapped);
     // CALL of a lake query function (CALL ducklake_snapshots('lake'), CALL lake.options()) is its query.
     if (!write && isLakeQueryCall(mapped, this.host.allLakes())) mapped = reslice(`SELECT * FROM ${mapped.text.slice(mapped.tokens[1]!.start)}`, mapped);

@@ -32,6 +32,7 @@ import { TransactionState } from './transaction.js';
 import { DuckRowSource, StaticRowSource, type RowSource, type RowSink } from './row-source.js';
 import { UtilityRunner } from './utility.js';
 import { CopyIn } from './copy-in.js';
+import { applySessionVariables, refreshActivity } from '../pgcompat/session-vars.js';
 import { BufferWriter } from '../protocol/buffer-writer.js';
 import type { Metrics } from '../server/http.js';
 import { pgResultColumns } from '../pgcompat/result-columns.js';
@@ -1200,11 +1201,24 @@ export class Session {
   /** Re-applies settings to formatting and DuckDB (ParameterStatus goes out before ReadyForQuery). */
   settingsChanged(names: readonly string[]): void {
     if (names.length === 0) return;
+    this.pgVars = { session: this.pgVars?.session ?? false, settings: true };
     this.refreshFormatContext();
     if (names.some((n) => n === 'TimeZone' || n === 'search_path')) this.duckSettingsDirty = true;
   }
 
   duckSettingsDirty = true;
+  /** Session values of the emulated PostgreSQL catalog to set again (pgcompat/session-vars.ts). */
+  private pgVars?: { session: boolean; settings: boolean } = { session: true, settings: true };
+
+  /** Before a statement reads the emulated catalog: the server's sessions for pg_stat_activity / pg_stat_database. */
+  async catalogRead(relations: readonly string[]): Promise<void> {
+    if (relations.includes('pg_stat_activity') || relations.includes('pg_stat_database')) await refreshActivity(this);
+  }
+
+  /** The server's sessions (pg_stat_activity). */
+  serverSessions(): Iterable<Session> {
+    return (this.host as Partial<{ sessions(): Iterable<Session> }>).sessions?.() ?? [this];
+  }
 
   refreshFormatContext(): void {
     const zone = TimeZone.resolve(this.settings.timeZoneName) ?? TimeZone.resolve('UTC')!;
@@ -1435,6 +1449,9 @@ export class Session {
 
   /** Applies TimeZone/search_path to the DuckDB connection when they changed. */
   async syncDuckSettings(): Promise<void> {
+    const pgVars = this.pgVars;
+    this.pgVars = undefined;
+    if (pgVars) await applySessionVariables(this, pgVars).catch(() => (this.pgVars = pgVars));
     if (!this.duckSettingsDirty) return;
     this.duckSettingsDirty = false;
     await this.utility.applyDuckSettings();

@@ -355,6 +355,12 @@ export class SessionSettings {
     return changed;
   }
 
+  /** The value RESET restores (the session default). */
+  resetValue(name: string): string | undefined {
+    const canonical = this.canonicalName(name);
+    return canonical === undefined ? undefined : this.defaults.get(canonical);
+  }
+
   /** Makes the current value the one RESET returns to (used for startup parameters). */
   setSessionDefault(name: string, value: string): { name: string; value: string } {
     const r = this.set(name, value, { local: false, inTransaction: false });

@@ -146,7 +146,20 @@ function withSessionOffset(literal: string, timeOnly: boolean, zone: TimeZone | 
   return (timeOnly || /[ T]\d/.test(t.replace(/ \(BC\)/i, '')) ? t : t + ' 00:00:00') + offset;
 }
 
+/** Integer element types bound as numbers (a VARCHAR list would not type-check in list functions such as list_contains($1, x)). */
+const INT_RANGES: Partial<Record<DuckDBTypeId, [bigint, bigint]>> = {
+  [DuckDBTypeId.TINYINT]: [-128n, 127n],
+  [DuckDBTypeId.SMALLINT]: [-32768n, 32767n],
+  [DuckDBTypeId.INTEGER]: [-2147483648n, 2147483647n],
+  [DuckDBTypeId.BIGINT]: [-9223372036854775808n, 9223372036854775807n],
+};
+
 function arrayParam(items: ArrayItem[], elem: DuckDBType, session?: InputContext): BoundParam {
+  const range = INT_RANGES[elem.typeId];
+  if (range && items.every((i) => i === null || (typeof i === 'string' && /^\s*[+-]?\d{1,19}\s*$/.test(i) && BigInt(i.trim()) >= range[0] && BigInt(i.trim()) <= range[1]))) {
+    const big = elem.typeId === DuckDBTypeId.BIGINT;
+    return { value: listValue(items.map((i) => (i === null ? null : big ? BigInt((i as string).trim()) : Number(i)))), type: LIST(elem) };
+  }
   const nestedElem = elem.typeId === DuckDBTypeId.LIST || elem.typeId === DuckDBTypeId.ARRAY ? (elem as DuckDBListType).valueType : undefined;
   let itemType: DuckDBType | undefined;
   const values = items.map((item) => {

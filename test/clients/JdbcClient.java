@@ -387,7 +387,7 @@ public class JdbcClient {
         out("unconstrained numeric " + rs.getBigDecimal(1).toPlainString());
       }
     }
-    // Column labels of expressions follow DuckDB.
+    // Column labels of expressions (PostgreSQL's since pgcompat/column-names).
     try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("select count(*), 1 + 1 from (select 1) t")) {
       ResultSetMetaData md = rs.getMetaData();
       out("labels " + md.getColumnLabel(1) + " " + md.getColumnLabel(2));

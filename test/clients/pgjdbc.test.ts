@@ -92,16 +92,16 @@ describe('pgjdbc', () => {
     expect(out).toBe('error in tx: 42P01\nnext statement: 25P02\nrows 2 3\n');
   });
 
-  it('documented differences: unconstrained numeric is DECIMAL(18,3), DuckDB expression labels', async () => {
+  it('documented differences: unconstrained numeric is DECIMAL(18,3); expression labels as PostgreSQL', async () => {
     const out = await java(lakegresTarget(srv), 'differences');
-    // PostgreSQL: "unconstrained numeric -98765.4321" and "labels count ?column?"
-    expect(out).toBe('unconstrained numeric -98765.432\nlabels count_star() (1 + 1)\n');
+    // PostgreSQL: "unconstrained numeric -98765.4321"; labels are PostgreSQL's (pgcompat column names)
+    expect(out).toBe('unconstrained numeric -98765.432\nlabels count ?column?\n');
   });
 
   // pgjdbc looks up types it does not know (interval, json) and table metadata in pg_catalog
-  // with PostgreSQL-specific SQL (array_upper, current_schemas, regclass, ...) that lakegres's
-  // catalog does not answer yet. Reported; this test fails once it is fixed.
-  it.fails('getObject of interval/json and DatabaseMetaData.getTables/getColumns (KNOWN BUG: pg_catalog emulation)', async () => {
+  // with PostgreSQL-specific SQL (array_upper, current_schemas, regclass, ...): the emulated
+  // catalog (pgcompat/catalog) and the rewrites (pgcompat/rewrite) answer it as PostgreSQL does.
+  it('getObject of interval/json and DatabaseMetaData.getTables/getColumns', async () => {
     const [lg, pg] = await Promise.all([java(lakegresTarget(srv), 'catalog'), java(ref.target, 'catalog')]);
     expect(pg).toContain('getObject interval PGInterval');
     expect(lg).toBe(pg);

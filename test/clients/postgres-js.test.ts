@@ -73,9 +73,8 @@ describe('postgres.js', () => {
   });
 
   // postgres.js learns array types from pg_catalog.pg_type at connect (typcategory 'A',
-  // typelem/typarray). DuckDB's pg_type has no array rows, so postgres.js can neither send JS
-  // arrays as parameters nor parse array results. Reported; this test fails once it is fixed.
-  it.fails('arrays as parameters and results (KNOWN BUG: pg_catalog.pg_type lacks array types)', async () => {
+  // typelem/typarray): the emulated catalog has PostgreSQL's array types.
+  it('arrays as parameters and results', async () => {
     const [lg, pgRef] = await both(async (sql) => {
       const rows = await sql`select ${[1, 2, 3]}::int[] as ai, array['a', 'b c'] as at`;
       return plain([...rows]);

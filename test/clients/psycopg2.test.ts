@@ -75,15 +75,15 @@ describe('psycopg2', () => {
     expect(out).toContain('after duplicate (0,)\n');
   });
 
-  it('documented differences: DuckDB literal typing and expression column names', async () => {
+  it('documented differences: DuckDB literal typing; expression column names as PostgreSQL', async () => {
     const out = await pythonCase(SCRIPT, lakegresTarget(srv), 'lakegres_differences');
     expect(out.split('\n').filter(Boolean)).toEqual([
       // PostgreSQL: Decimal('1E-300') (numeric)
       'exponent literal float:1e-300 701',
       // PostgreSQL: float8 (701); DuckDB's FLOAT is real
       'nan literal float:nan 700',
-      // PostgreSQL: ['count', '?column?']
-      "expression names ['count_star()', '(1 + 1)']",
+      // As PostgreSQL (pgcompat column names): no longer a difference
+      "expression names ['count', '?column?']",
       // PostgreSQL: [(1043, 10), (1042, 3)] and 'x  ' (blank-padded)
       "varchar/char [(25, -1), (25, -1)] [('abc', 'x')]",
       // PostgreSQL converts to LATIN1; lakegres speaks UTF8 only

@@ -401,7 +401,7 @@ def case_lakegres_differences():
     # 'NaN'::float is DuckDB's FLOAT (real, 4 bytes); PostgreSQL's float is double precision.
     cur.execute("select %s as v", (float("nan"),))
     out("nan literal", norm(cur.fetchone()[0]), cur.description[0].type_code)
-    # Column names DuckDB derives for expressions.
+    # Column names of expressions (PostgreSQL's since pgcompat/column-names; kept as a regression check).
     cur.execute("select count(*), 1 + 1 from (select 1) s")
     out("expression names", [d.name for d in cur.description])
     # varchar(n) and char(n) are text: no length in the description, no blank padding.

@@ -6,12 +6,13 @@
 import { quoteLiteral } from '../types.js';
 import type { RewriteContext } from './rewrite.js';
 import { INTERNAL_SCHEMA } from '../read/live-db.js';
+import { EMULATION_SCHEMA } from '../../pgcompat/registry.js';
 import { duckType } from '../types.js';
 
 export const LISTING_FUNCTIONS = new Set(['duckdb_tables', 'duckdb_views', 'duckdb_schemas', 'duckdb_databases', 'duckdb_columns']);
 
 const hiddenDb = (col: string) => `NOT starts_with(${col}, '__lake_')`;
-const hiddenSchema = (col: string) => `${col} <> '${INTERNAL_SCHEMA}'`;
+const hiddenSchema = (col: string) => `${col} NOT IN ('${INTERNAL_SCHEMA}', '${EMULATION_SCHEMA}')`;
 
 function tagsMap(tags: Map<string, string>): string {
   if (tags.size === 0) return 'MAP {}::MAP(VARCHAR, VARCHAR)';

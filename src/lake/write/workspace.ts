@@ -16,6 +16,8 @@ import { duckType, quoteIdent, quoteLiteral, type LakeColumn } from '../types.js
 import { INTERNAL_SCHEMA } from '../read/live-db.js';
 import { ROW_ID_FIELD } from '../read/table-view.js';
 import type { LakeTx } from './tx.js';
+import { EMULATION_SCHEMA } from '../../pgcompat/registry.js';
+import { overlayCatalogStatements, createCatalogEmulation } from '../../pgcompat/catalog/index.js';
 
 /** `filename` of rows a transaction inlined itself (their file_row_number is their position). */
 export const TX_INLINED_FILE = '__lakegres_tx_inlined';
@@ -106,9 +108,9 @@ export class TxWorkspace {
     const state = tx.state;
     const stmts: string[] = [];
     // Start from a clean slate: schemas of the transaction state, one hidden + one user view per table.
-    const existing = (await this.conn.runAndReadAll(`SELECT schema_name FROM duckdb_schemas() WHERE database_name = ${quoteLiteral(this.dbName)} AND schema_name NOT IN ('main', ${quoteLiteral(INTERNAL_SCHEMA)}, 'information_schema', 'pg_catalog')`)).getRows().map((r) => String(r[0]));
+    const existing = (await this.conn.runAndReadAll(`SELECT schema_name FROM duckdb_schemas() WHERE database_name = ${quoteLiteral(this.dbName)} AND schema_name NOT IN ('main', ${quoteLiteral(INTERNAL_SCHEMA)}, ${quoteLiteral(EMULATION_SCHEMA)}, 'information_schema', 'pg_catalog')`)).getRows().map((r) => String(r[0]));
     for (const name of existing) if (![...state.schemas.values()].some((s) => s.name === name)) stmts.push(`DROP SCHEMA IF EXISTS ${db}.${quoteIdent(name)} CASCADE`);
-    const views = (await this.conn.runAndReadAll(`SELECT schema_name, view_name FROM duckdb_views() WHERE database_name = ${quoteLiteral(this.dbName)} AND NOT internal`)).getRows();
+    const views = (await this.conn.runAndReadAll(`SELECT schema_name, view_name FROM duckdb_views() WHERE database_name = ${quoteLiteral(this.dbName)} AND NOT internal AND schema_name <> ${quoteLiteral(EMULATION_SCHEMA)}`)).getRows();
     for (const [schema, view] of views) stmts.push(`DROP VIEW IF EXISTS ${db}.${quoteIdent(String(schema))}.${quoteIdent(String(view))}`);
     for (const s of state.schemas.values()) stmts.push(`CREATE SCHEMA IF NOT EXISTS ${db}.${quoteIdent(s.name)}`);
     for (const t of state.tables.values()) {
@@ -134,6 +136,31 @@ export class TxWorkspace {
       }
     }
     this.overlayActive = true;
+    this.catalog = { tx, db: this.dbName, objects: this.catalog?.db === this.dbName && this.catalog.objects, dirty: true };
+  }
+
+  /** The emulated PostgreSQL catalog of the overlay: created and filled when a statement needs it. */
+  private catalog?: { tx: LakeTx; db: string; objects: boolean; dirty: boolean };
+
+  /**
+   * Makes `"<overlay>".__lakegres_pg` show the transaction's state (its own tables and columns
+   * included). Runs in the session's transaction, before a statement that reads the catalog.
+   */
+  async ensureCatalog(): Promise<void> {
+    const c = this.catalog;
+    if (!this.overlayActive || !c) return;
+    try {
+      if (!c.objects) {
+        await createCatalogEmulation(this.conn, { dbName: this.dbName, lakeName: this.lakeDbName }, { inTransaction: true });
+        c.objects = true;
+      }
+      if (c.dirty) {
+        for (const sql of overlayCatalogStatements(this.sqlName, this.dbName, this.lakeDbName, c.tx)) await this.conn.run(sql);
+        c.dirty = false;
+      }
+    } catch (e) {
+      throw fromDuckDBError(e);
+    }
   }
 
   /** The hidden view of one table: base rows minus deletions, plus the transaction's own rows. */
@@ -192,6 +219,7 @@ export class TxWorkspace {
   /** After COMMIT: the workspace's objects were committed with the DuckDB transaction; remove them. */
   async clear(): Promise<void> {
     this.overlayActive = false;
+    this.catalog = undefined;
     this.deleteTables.clear();
     if (!this.attached) return;
     this.attached = false;
@@ -201,6 +229,7 @@ export class TxWorkspace {
   /** After ROLLBACK: DuckDB undid everything created in the transaction (an ATTACH in it too). */
   forget(): void {
     this.overlayActive = false;
+    this.catalog = undefined;
     this.deleteTables.clear();
   }
 }

@@ -1,13 +1,11 @@
 /**
  * Types of the emulated catalog's columns: which DuckDB type holds each PostgreSQL catalog
- * column type (as format_type prints it), and SQL literals of JSON values of those types.
+ * column type (as format_type prints it).
  *
  * oid and every reg* type are UINTEGER (PostgreSQL OIDs are unsigned 32-bit); oidvector and
  * int2vector are lists (so `= ANY`, unnest and subscripts work); name, "char", text-like and
  * information_schema domains are VARCHAR; ACLs and node trees are NULL text.
  */
-import { quoteLiteral } from '../../lake/types.js';
-
 const SCALAR: Record<string, string> = {
   oid: 'UINTEGER',
   xid: 'UINTEGER',
@@ -59,18 +57,4 @@ export function duckTypeOfPg(pgType: string): string {
   const s = SCALAR[t];
   if (!s) throw new Error(`no DuckDB type for catalog column type ${pgType}`);
   return s;
-}
-
-/** SQL literal of a JSON value (from the generated data) as DuckDB type `duck`. */
-export function sqlLiteral(value: unknown, duck: string): string {
-  if (value === null || value === undefined) return `NULL`;
-  if (duck.endsWith('[]')) {
-    const inner = duck.slice(0, -2);
-    if (!Array.isArray(value)) throw new Error(`array expected for ${duck}: ${JSON.stringify(value)}`);
-    return `[${value.map((v) => sqlLiteral(v, inner)).join(', ')}]`;
-  }
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') return quoteLiteral(value);
-  throw new Error(`unexpected value ${JSON.stringify(value)} for ${duck}`);
 }

@@ -17,7 +17,7 @@
  * relations lakegres has nothing for are empty but well-formed.
  */
 import { quoteIdent, quoteLiteral } from '../../lake/types.js';
-import { EMULATION_SCHEMA } from '../registry.js';
+import { EMULATION_SCHEMA, emulatedRelationName } from '../registry.js';
 import { FIRST_TEMP_OBJECT_OID, INFORMATION_SCHEMA_NAMESPACE_OID, PG_CATALOG_NAMESPACE_OID, PUBLIC_NAMESPACE_OID, TEMP_NAMESPACE_OID } from '../oids.js';
 import { ACTIVITY_TYPE, ACTIVITY_VARIABLE, SESSION_ROLE_OID, SESSION_TYPE, SESSION_VARIABLE, SETTINGS_TYPE, SETTINGS_VARIABLE } from '../session-vars.js';
 import { RELATION_COLUMNS } from './pg16-data.js';
@@ -71,7 +71,10 @@ export function emulationStatements(target: EmulationTarget): string[] {
   const out: string[] = [`CREATE SCHEMA IF NOT EXISTS ${E}`];
   const macro = (name: string, ...overloads: string[]) => out.push(`CREATE OR REPLACE MACRO ${e(name)} ${overloads.join(', ')}`);
   const tableMacro = (name: string, params: string, body: string) => out.push(`CREATE OR REPLACE MACRO ${e(name)}${params} AS TABLE ${body}`);
-  const view = (name: string, key: string | null, body: string | null) => out.push(relationView(e(name), key ?? name, body));
+  const view = (name: string, key: string | null, body: string | null, order?: string) => out.push(relationView(e(name), key ?? name, body, order));
+  /** An information_schema view (named is_<name> in the emulation schema, registry.emulatedRelationName). */
+  const isView = (name: string, body: string | null, order?: string) => out.push(relationView(e(emulatedRelationName('information_schema', name)), `information_schema.${name}`, body, order));
+  const SN = S('pg_namespace');
   const plainView = (name: string, body: string) => out.push(`CREATE OR REPLACE VIEW ${e(name)} AS ${body}`);
   const tempType = pgTypeSql('data_type');
 
@@ -80,11 +83,11 @@ export function emulationStatements(target: EmulationTarget): string[] {
   macro('_lg_settings', `() AS coalesce(CAST(getvariable('${SETTINGS_VARIABLE}') AS ${SETTINGS_TYPE}), [])`);
   macro('_lg_activity', `() AS coalesce(CAST(getvariable('${ACTIVITY_VARIABLE}') AS ${ACTIVITY_TYPE}), [])`);
   macro('_lg_user', `() AS coalesce(${e('_lg_session')}()."user", 'postgres')`);
-  macro('_lg_setting', `(n) AS list_filter(${e('_lg_settings')}(), lambda s: lower(s."name") = lower(n))[1].setting`);
+  macro('_lg_setting', `(n) AS list_filter(${e('_lg_settings')}(), lambda _lg_s: lower(_lg_s."name") = lower(n))[1].setting`);
   // search_path as schema names ("$user" resolved, quotes removed, unquoted names lower-cased).
   macro(
     '_lg_search_path',
-    `() AS list_filter(list_transform(string_split(coalesce(${e('_lg_setting')}('search_path'), '"$user", public'), ','), lambda x: CASE WHEN trim(x) IN ('"$user"', '$user') THEN ${e('_lg_user')}() WHEN starts_with(trim(x), '"') THEN replace(trim(x)[2:-2], '""', '"') ELSE lower(trim(x)) END), lambda x: x <> '')`,
+    `() AS list_filter(list_transform(string_split(coalesce(${e('_lg_setting')}('search_path'), '"$user", public'), ','), lambda _lg_x: CASE WHEN trim(_lg_x) IN ('"$user"', '$user') THEN ${e('_lg_user')}() WHEN starts_with(trim(_lg_x), '"') THEN replace(trim(_lg_x)[2:-2], '""', '"') ELSE lower(trim(_lg_x)) END), lambda _lg_x: _lg_x <> '')`,
   );
   // Namespaces in name lookup order: the temp schema, pg_catalog, then search_path.
   macro('_lg_lookup_path', `() AS ['${TEMP_NAMESPACE_NAME}', 'pg_catalog'] || ${e('_lg_search_path')}()`);
@@ -95,7 +98,7 @@ export function emulationStatements(target: EmulationTarget): string[] {
   // ---------------------------------------------------------------- type helpers
   macro('_lg_pg_type_oid', `(t) AS ${pgTypeSql('t').oid}`);
   macro('_lg_pg_typmod', `(t) AS ${pgTypeSql('t').typmod}`);
-  macro('_lg_quote_ident', `(x) AS CASE WHEN regexp_full_match(x, '[a-z_][a-z0-9_]*') AND NOT EXISTS (SELECT 1 FROM ${S('keywords')} k WHERE k.word = x AND k.catcode <> 'U') THEN x ELSE '"' || replace(x, '"', '""') || '"' END`);
+  macro('_lg_quote_ident', `(x) AS CASE WHEN regexp_full_match(x, '[a-z_][a-z0-9_]*') AND NOT EXISTS (SELECT 1 FROM ${S('keywords')} _lg_k WHERE _lg_k.word = x AND _lg_k.catcode <> 'U') THEN x ELSE '"' || replace(x, '"', '""') || '"' END`);
   // format_type's modifiers (PostgreSQL's *typmodout functions).
   macro('_lg_charmod', `(m) AS CASE WHEN m > 4 THEN '(' || (m - 4) || ')' ELSE '' END`);
   macro('_lg_numericmod', `(m) AS '(' || (((m - 4) >> 16) & 65535) || ',' || (xor((m - 4) & 2047, 1024) - 1024) || ')'`);
@@ -110,7 +113,7 @@ export function emulationStatements(target: EmulationTarget): string[] {
       WHEN 16 THEN 'boolean'
       WHEN 1042 THEN CASE WHEN m >= 0 THEN 'character' || ${e('_lg_charmod')}(m) WHEN m IS NOT NULL THEN name ELSE 'character' END
       WHEN 700 THEN 'real' WHEN 701 THEN 'double precision' WHEN 21 THEN 'smallint' WHEN 23 THEN 'integer' WHEN 20 THEN 'bigint'
-      WHEN 1700 THEN CASE WHEN m >= 0 THEN 'numeric' || ${e('_lg_numericmod')}(m) ELSE 'numeric' END
+      WHEN 1700 THEN CASE WHEN m >= 4 THEN 'numeric' || ${e('_lg_numericmod')}(m) ELSE 'numeric' END
       WHEN 1186 THEN CASE WHEN m >= 0 THEN 'interval' || ${e('_lg_intervalmod')}(m) ELSE 'interval' END
       WHEN 1083 THEN CASE WHEN m >= 0 THEN 'time(' || m || ') without time zone' ELSE 'time without time zone' END
       WHEN 1266 THEN CASE WHEN m >= 0 THEN 'time(' || m || ') with time zone' ELSE 'time with time zone' END
@@ -122,7 +125,7 @@ export function emulationStatements(target: EmulationTarget): string[] {
   );
   macro(
     'format_type',
-    `(t, m) AS CASE WHEN t IS NULL THEN NULL WHEN t = 0 THEN '-' ELSE coalesce((SELECT ${e('_lg_format')}(f.base_oid, f.base_name, m) || CASE WHEN f.is_array THEN '[]' ELSE '' END FROM ${S('format_names')} f WHERE f.oid = t), '???') END`,
+    `(t, m) AS CASE WHEN t IS NULL THEN NULL WHEN t = 0 THEN '-' ELSE coalesce((SELECT ${e('_lg_format')}(_lg_f.base_oid, _lg_f.base_name, m) || CASE WHEN _lg_f.is_array THEN '[]' ELSE '' END FROM ${S('format_names')} _lg_f WHERE _lg_f.oid = t), '???') END`,
   );
   // information_schema's helpers (same names and arguments as PostgreSQL's).
   macro('_pg_char_max_length', `(typid, typmod) AS CAST(CASE WHEN typmod = -1 THEN NULL WHEN typid IN (1042, 1043) THEN typmod - 4 WHEN typid IN (1560, 1562) THEN typmod ELSE NULL END AS INTEGER)`);
@@ -143,34 +146,48 @@ export function emulationStatements(target: EmulationTarget): string[] {
   macro('pg_my_temp_schema', `() AS CAST(${TEMP_NAMESPACE_OID} AS UINTEGER)`);
   macro('pg_is_other_temp_schema', `(n) AS false`);
   // ---------------------------------------------------------------- object text
+  // printf's %g for the costs and row estimates of pg_get_functiondef.
+  macro('_lg_g', `(x) AS CASE WHEN x = trunc(x) AND abs(x) < 1e15 THEN CAST(CAST(x AS BIGINT) AS VARCHAR) ELSE CAST(x AS VARCHAR) END`);
   macro('pg_get_expr', `(e, r) AS e`, `(e, r, pretty) AS e`);
-  macro('pg_get_constraintdef', `(o) AS (SELECT c.conbin FROM ${S('pg_constraint')} c WHERE c.oid = o)`, `(o, pretty) AS (SELECT c.conbin FROM ${S('pg_constraint')} c WHERE c.oid = o)`);
+  macro('pg_get_constraintdef', `(o) AS (SELECT _lg_c.conbin FROM ${S('pg_constraint')} _lg_c WHERE _lg_c.oid = o)`, `(o, pretty) AS (SELECT _lg_c.conbin FROM ${S('pg_constraint')} _lg_c WHERE _lg_c.oid = o)`);
   macro('pg_get_indexdef', `(o) AS CAST(NULL AS VARCHAR)`, `(o, col, pretty) AS CAST(NULL AS VARCHAR)`);
   macro('pg_get_triggerdef', `(o) AS CAST(NULL AS VARCHAR)`, `(o, pretty) AS CAST(NULL AS VARCHAR)`);
   macro('pg_get_partkeydef', `(o) AS CAST(NULL AS VARCHAR)`);
   macro('pg_get_serial_sequence', `(t, c) AS CAST(NULL AS VARCHAR)`);
   macro('pg_get_statisticsobjdef_columns', `(o) AS CAST(NULL AS VARCHAR)`);
-  macro('pg_get_function_arguments', `(o) AS (SELECT t.arguments FROM ${S('proc_text')} t WHERE t.oid = o)`);
-  macro('pg_get_function_identity_arguments', `(o) AS (SELECT coalesce(t.identity_arguments, t.arguments) FROM ${S('proc_text')} t WHERE t.oid = o)`);
-  macro('pg_get_function_result', `(o) AS (SELECT t.result FROM ${S('proc_text')} t WHERE t.oid = o)`);
+  macro('pg_get_function_arguments', `(o) AS (SELECT _lg_t.arguments FROM ${S('proc_text')} _lg_t WHERE _lg_t.oid = o)`);
+  macro('pg_get_function_identity_arguments', `(o) AS (SELECT coalesce(_lg_t.identity_arguments, _lg_t.arguments) FROM ${S('proc_text')} _lg_t WHERE _lg_t.oid = o)`);
+  macro('pg_get_function_result', `(o) AS (SELECT _lg_t.result FROM ${S('proc_text')} _lg_t WHERE _lg_t.oid = o)`);
   macro('pg_get_function_arg_default', `(o, n) AS CAST(NULL AS VARCHAR)`);
   macro(
     'pg_get_functiondef',
-    `(o) AS (SELECT 'CREATE OR REPLACE ' || CASE WHEN p.prokind = 'p' THEN 'PROCEDURE ' ELSE 'FUNCTION ' END || n.nspname || '.' || ${e('_lg_quote_ident')}(p.proname) || '(' || coalesce(t.arguments, '') || ')' || chr(10)
-      || CASE WHEN p.prokind = 'p' THEN '' ELSE ' RETURNS ' || t.result || chr(10) END
-      || ' LANGUAGE ' || l.lanname || chr(10)
-      || CASE WHEN p.prokind = 'w' THEN ' WINDOW' || chr(10) ELSE '' END
-      || rtrim(' ' || CASE p.provolatile WHEN 'i' THEN 'IMMUTABLE ' WHEN 's' THEN 'STABLE ' ELSE '' END || CASE WHEN p.proleakproof THEN 'LEAKPROOF ' ELSE '' END || CASE p.proparallel WHEN 's' THEN 'PARALLEL SAFE ' WHEN 'r' THEN 'PARALLEL RESTRICTED ' ELSE '' END || CASE WHEN p.proisstrict THEN 'STRICT ' ELSE '' END || CASE WHEN p.prosecdef THEN 'SECURITY DEFINER ' ELSE '' END) || chr(10)
-      || CASE WHEN p.procost <> CASE WHEN l.lanname IN ('internal', 'c') THEN 1 ELSE 100 END THEN ' COST ' || CAST(CAST(p.procost AS BIGINT) AS VARCHAR) || chr(10) ELSE '' END
-      || CASE WHEN p.proretset AND p.prorows <> 1000 THEN ' ROWS ' || CAST(CAST(p.prorows AS BIGINT) AS VARCHAR) || chr(10) ELSE '' END
-      || CASE WHEN p.prosupport <> 0 THEN ' SUPPORT ' || (SELECT s.proname FROM ${S('pg_proc')} s WHERE s.oid = p.prosupport) || chr(10) ELSE '' END
-      || 'AS $function$' || coalesce(p.prosrc, '') || '$function$' || chr(10)
-      FROM ${S('pg_proc')} p JOIN ${S('pg_namespace')} n ON n.oid = p.pronamespace JOIN ${S('pg_language')} l ON l.oid = p.prolang LEFT JOIN ${S('proc_text')} t ON t.oid = p.oid
-      WHERE p.oid = o AND p.prokind <> 'a')`,
+    `(o) AS (SELECT 'CREATE OR REPLACE ' || CASE WHEN _lg_p.prokind = 'p' THEN 'PROCEDURE ' ELSE 'FUNCTION ' END || _lg_n.nspname || '.' || ${e('_lg_quote_ident')}(_lg_p.proname) || '(' || coalesce(_lg_t.arguments, '') || ')' || chr(10)
+      || CASE WHEN _lg_p.prokind = 'p' THEN '' ELSE ' RETURNS ' || _lg_t.result || chr(10) END
+      || ' LANGUAGE ' || _lg_l.lanname || chr(10)
+      || CASE WHEN _lg_p.prokind = 'w' THEN ' WINDOW' || chr(10) ELSE '' END
+      || CASE WHEN _lg_p.prokind = 'w' OR _lg_p.provolatile <> 'v' OR _lg_p.proparallel <> 'u' OR _lg_p.proisstrict OR _lg_p.prosecdef OR _lg_p.proleakproof OR _lg_p.prosupport <> 0
+           OR _lg_p.procost <> CASE WHEN _lg_l.lanname IN ('internal', 'c') THEN 1 ELSE 100 END OR (_lg_p.prorows > 0 AND _lg_p.prorows <> 1000) THEN
+           CASE WHEN _lg_p.prokind = 'w' THEN ' WINDOW' ELSE '' END
+           || CASE _lg_p.provolatile WHEN 'i' THEN ' IMMUTABLE' WHEN 's' THEN ' STABLE' ELSE '' END
+           || CASE _lg_p.proparallel WHEN 's' THEN ' PARALLEL SAFE' WHEN 'r' THEN ' PARALLEL RESTRICTED' ELSE '' END
+           || CASE WHEN _lg_p.proisstrict THEN ' STRICT' ELSE '' END || CASE WHEN _lg_p.prosecdef THEN ' SECURITY DEFINER' ELSE '' END || CASE WHEN _lg_p.proleakproof THEN ' LEAKPROOF' ELSE '' END
+           || CASE WHEN _lg_p.procost <> CASE WHEN _lg_l.lanname IN ('internal', 'c') THEN 1 ELSE 100 END THEN ' COST ' || ${e('_lg_g')}(_lg_p.procost) ELSE '' END
+           || CASE WHEN _lg_p.prorows > 0 AND _lg_p.prorows <> 1000 THEN ' ROWS ' || ${e('_lg_g')}(_lg_p.prorows) ELSE '' END
+           || CASE WHEN _lg_p.prosupport <> 0 THEN ' SUPPORT ' || (SELECT _lg_s.proname FROM ${S('pg_proc')} _lg_s WHERE _lg_s.oid = _lg_p.prosupport) ELSE '' END || chr(10)
+         ELSE '' END
+      || 'AS $' || CASE WHEN _lg_p.prokind = 'p' THEN 'procedure' ELSE 'function' END || '$' || coalesce(_lg_p.prosrc, '') || '$' || CASE WHEN _lg_p.prokind = 'p' THEN 'procedure' ELSE 'function' END || '$' || chr(10)
+      FROM ${S('pg_proc')} _lg_p JOIN ${S('pg_namespace')} _lg_n ON _lg_n.oid = _lg_p.pronamespace JOIN ${S('pg_language')} _lg_l ON _lg_l.oid = _lg_p.prolang LEFT JOIN ${S('proc_text')} _lg_t ON _lg_t.oid = _lg_p.oid
+      WHERE _lg_p.oid = o AND _lg_p.prokind <> 'a')`,
   );
-  macro('oidvectortypes', `(v) AS array_to_string(list_transform(v, lambda x: ${e('format_type')}(x, NULL)), ', ')`);
+  macro(
+    'oidvectortypes',
+    `(v) AS coalesce((SELECT string_agg(CASE WHEN _lg_u.t = 0 THEN '-' ELSE coalesce(${e('_lg_format')}(_lg_f.base_oid, _lg_f.base_name, NULL) || CASE WHEN _lg_f.is_array THEN '[]' ELSE '' END, '???') END, ', ' ORDER BY _lg_u.i)
+      FROM (SELECT unnest(v) AS t, unnest(range(1, len(v) + 1)) AS i) _lg_u LEFT JOIN ${S('format_names')} _lg_f ON _lg_f.oid = _lg_u.t), '')`,
+  );
   tableMacro('pg_get_keywords', '()', `SELECT word, catcode, barelabel, catdesc, baredesc FROM ${S('keywords')}`);
-  tableMacro('_pg_expandarray', '(a)', `SELECT unnest(a) AS x, CAST(unnest(range(1, len(a) + 1)) AS INTEGER) AS n`);
+  // information_schema._pg_expandarray: a set of (x, n) records, used in select lists as PostgreSQL
+  // clients do: (_pg_expandarray(i.indkey)).n.
+  macro('_pg_expandarray', `(a) AS unnest(list_transform(range(1, len(a) + 1), lambda _lg_i: {'x': a[_lg_i], 'n': CAST(_lg_i AS INTEGER)}))`);
 
   // ---------------------------------------------------------------- comments, users
   // ---------------------------------------------------------------- privileges (lakegres has none to check)
@@ -184,8 +201,8 @@ export function emulationStatements(target: EmulationTarget): string[] {
   macro('pg_has_role', `(a, b) AS true`, `(a, b, c) AS true`);
 
   // ---------------------------------------------------------------- encodings, sizes, misc
-  macro('pg_encoding_to_char', `(i) AS coalesce((SELECT min(x."name") FROM ${S('encodings')} x WHERE x.encoding = i), '')`);
-  macro('pg_char_to_encoding', `(s) AS coalesce((SELECT min(x.encoding) FROM ${S('encodings')} x WHERE lower(x."name") = lower(replace(replace(s, '-', ''), '_', '')) OR lower(x."name") = lower(s)), -1)`);
+  macro('pg_encoding_to_char', `(i) AS coalesce((SELECT min(_lg_x."name") FROM ${S('encodings')} _lg_x WHERE _lg_x.encoding = i), '')`);
+  macro('pg_char_to_encoding', `(s) AS coalesce((SELECT min(_lg_x.encoding) FROM ${S('encodings')} _lg_x WHERE lower(_lg_x."name") = lower(replace(replace(s, '-', ''), '_', '')) OR lower(_lg_x."name") = lower(s)), -1)`);
   macro('pg_encoding_max_length', `(i) AS CASE WHEN i = 6 THEN 4 WHEN i = 0 THEN 1 ELSE NULL END`);
   // PostgreSQL's size_pretty: bytes below 10 kB, then kB/MB/GB/TB/PB below 20 units, half rounded up.
   macro(
@@ -203,8 +220,9 @@ export function emulationStatements(target: EmulationTarget): string[] {
       ELSE CAST(${e('_lg_half_round')}(CAST(trunc(h / 1099511627776) AS HUGEINT)) AS VARCHAR) || ' PB' END`,
   );
   macro('_lg_half_round', `(x) AS CAST(trunc((x + CASE WHEN x < 0 THEN -1 ELSE 1 END) / 2) AS HUGEINT)`);
-  macro('array_lower', `(a, d) AS CASE WHEN d = 1 AND len(a) > 0 THEN 1 WHEN d = 2 AND len(a) > 0 AND len(a[1]) > 0 THEN 1 ELSE NULL END`);
-  macro('array_upper', `(a, d) AS CASE WHEN d = 1 AND len(a) > 0 THEN len(a) WHEN d = 2 AND len(a) > 0 AND len(a[1]) > 0 THEN len(a[1]) ELSE NULL END`);
+  // Lists are one-dimensional, 1-based arrays: bounds of dimension 1, NULL for empty lists and other dimensions.
+  macro('array_lower', `(a, d) AS CAST(CASE WHEN d = 1 AND len(a) > 0 THEN 1 ELSE NULL END AS INTEGER)`);
+  macro('array_upper', `(a, d) AS CAST(CASE WHEN d = 1 AND len(a) > 0 THEN len(a) ELSE NULL END AS INTEGER)`);
   macro('pg_tablespace_location', `(o) AS ''`);
   macro('pg_is_in_recovery', `() AS false`);
   // ---------------------------------------------------------------- pg_catalog relations
@@ -214,6 +232,7 @@ export function emulationStatements(target: EmulationTarget): string[] {
     `SELECT * FROM ${S('pg_namespace')}
      UNION ALL BY NAME SELECT ${TEMP_NAMESPACE_OID} AS oid, '${TEMP_NAMESPACE_NAME}' AS nspname, ${SESSION_ROLE_OID} AS nspowner
      UNION ALL BY NAME SELECT oid, nspname, CASE WHEN oid = ${PUBLIC_NAMESPACE_OID} THEN 6171 ELSE ${SESSION_ROLE_OID} END AS nspowner FROM ${M(META_NAMESPACES)}`,
+    'oid',
   );
   const tempRelations = `SELECT ${FIRST_TEMP_OBJECT_OID} + table_oid AS oid, table_name AS relname, 'r' AS relkind, column_count AS relnatts, estimated_size AS reltuples, true AS is_table FROM duckdb_tables() WHERE temporary AND NOT ${OWN_TEMP}
      UNION ALL SELECT ${FIRST_TEMP_OBJECT_OID} + view_oid, view_name, 'v', column_count, -1, false FROM duckdb_views() WHERE temporary AND NOT internal AND NOT starts_with(view_name, '__lakegres')`;
@@ -237,6 +256,7 @@ export function emulationStatements(target: EmulationTarget): string[] {
        NOT t.is_table AS relhasrules, false AS relhastriggers, false AS relhassubclass, false AS relrowsecurity, false AS relforcerowsecurity, true AS relispopulated,
        CASE WHEN t.is_table THEN 'd' ELSE 'n' END AS relreplident, false AS relispartition, 0 AS relrewrite, 0 AS relfrozenxid, CASE WHEN t.is_table THEN 1 ELSE 0 END AS relminmxid
      FROM (${tempRelations}) t`,
+    'oid',
   );
   view('pg_type', null, `SELECT * FROM ${S('pg_type')}`);
   const attributeOf = (src: string) => `SELECT a.attrelid, a.attname, a.atttypid, t.typlen AS attlen, a.attnum, -1 AS attcacheoff, a.atttypmod, a.attndims, t.typbyval AS attbyval, t.typalign AS attalign,
@@ -247,12 +267,15 @@ export function emulationStatements(target: EmulationTarget): string[] {
     'pg_attribute',
     null,
     `SELECT * FROM ${S('pg_attribute')}
-     UNION ALL BY NAME ${attributeOf(`SELECT attrelid, attname, atttypid, attnum, atttypmod, attndims, attnotnull, default_value IS NOT NULL AS atthasdef FROM ${M(META_COLUMNS)}`)}
+     UNION ALL BY NAME SELECT attrelid, attname, atttypid, attlen, attnum, -1 AS attcacheoff, atttypmod, attndims, attbyval, attalign, attstorage, '' AS attcompression, attnotnull,
+       default_value IS NOT NULL AS atthasdef, false AS atthasmissing, '' AS attidentity, '' AS attgenerated, false AS attisdropped, true AS attislocal, 0 AS attinhcount, -1 AS attstattarget, attcollation
+     FROM ${M(META_COLUMNS)}
      UNION ALL BY NAME ${attributeOf(
        `SELECT ${FIRST_TEMP_OBJECT_OID} + table_oid AS attrelid, column_name AS attname, ${tempType.oid} AS atttypid, column_index AS attnum, ${tempType.typmod} AS atttypmod, ${tempType.ndims} AS attndims,
           NOT is_nullable AS attnotnull, column_default IS NOT NULL AS atthasdef
         FROM duckdb_columns() WHERE database_name = 'temp' AND NOT ${OWN_TEMP} AND NOT internal`,
      )}`,
+    'attrelid, attnum',
   );
   // Literal defaults as PostgreSQL prints its constants: integers that fit int4 plain (negative
   // ones quoted with ::integer), larger ones ::bigint, decimals like numeric constants, booleans
@@ -295,7 +318,7 @@ export function emulationStatements(target: EmulationTarget): string[] {
   const sessionRole = `SELECT ${SESSION_ROLE_OID} AS oid, ${e('_lg_user')}() AS rolname, coalesce(${e('_lg_session')}().superuser, true) AS rolsuper, true AS rolinherit, true AS rolcreaterole, true AS rolcreatedb,
        true AS rolcanlogin, true AS rolreplication, true AS rolbypassrls, -1 AS rolconnlimit`;
   view('pg_authid', null, `SELECT * FROM ${S('pg_authid')} UNION ALL BY NAME ${sessionRole}`);
-  macro('pg_get_userbyid', `(o) AS coalesce((SELECT min(r.rolname) FROM ${e('pg_authid')} r WHERE r.oid = o), 'unknown (OID=' || o || ')')`);
+  macro('pg_get_userbyid', `(o) AS coalesce((SELECT min(_lg_r.rolname) FROM ${e('pg_authid')} _lg_r WHERE _lg_r.oid = o), 'unknown (OID=' || o || ')')`);
 
   view('pg_roles', null, `SELECT * EXCLUDE (rolpassword), '********' AS rolpassword FROM ${e('pg_authid')}`);
   view(
@@ -398,24 +421,20 @@ export function emulationStatements(target: EmulationTarget): string[] {
   );
 
   // ---------------------------------------------------------------- information_schema
-  const IS = (name: string) => `information_schema.${name}`;
   const dataType = (t: string, nt: string, typid: string) => `CASE WHEN ${t}.typelem <> 0 AND ${t}.typlen = -1 THEN 'ARRAY' WHEN ${nt}.nspname = 'pg_catalog' THEN ${e('format_type')}(${typid}, NULL) ELSE 'USER-DEFINED' END`;
-  view(
+  isView(
     'schemata',
-    IS('schemata'),
     `SELECT ${LAKE} AS catalog_name, n.nspname AS schema_name, u.rolname AS schema_owner FROM ${e('pg_namespace')} n JOIN ${e('pg_authid')} u ON u.oid = n.nspowner`,
   );
-  view(
+  isView(
     'tables',
-    IS('tables'),
     `SELECT ${LAKE} AS table_catalog, nc.nspname AS table_schema, c.relname AS table_name,
        CASE WHEN nc.oid = ${TEMP_NAMESPACE_OID} THEN 'LOCAL TEMPORARY' WHEN c.relkind IN ('r', 'p') THEN 'BASE TABLE' WHEN c.relkind = 'v' THEN 'VIEW' WHEN c.relkind = 'f' THEN 'FOREIGN' END AS table_type,
        CASE WHEN c.relkind IN ('r', 'p') THEN 'YES' ELSE 'NO' END AS is_insertable_into, 'NO' AS is_typed
      FROM ${e('pg_namespace')} nc JOIN ${e('pg_class')} c ON nc.oid = c.relnamespace WHERE c.relkind IN ('r', 'v', 'f', 'p')`,
   );
-  view(
+  isView(
     'columns',
-    IS('columns'),
     `SELECT ${LAKE} AS table_catalog, nc.nspname AS table_schema, c.relname AS table_name, a.attname AS column_name, a.attnum AS ordinal_position,
        CASE WHEN a.attgenerated = '' THEN ad.adbin END AS column_default,
        CASE WHEN a.attnotnull OR (t.typtype = 'd' AND t.typnotnull) THEN 'NO' ELSE 'YES' END AS is_nullable,
@@ -437,14 +456,14 @@ export function emulationStatements(target: EmulationTarget): string[] {
            FROM ${e('pg_attribute')} a JOIN ${S('pg_type')} t ON t.oid = a.atttypid WHERE a.attnum > 0 AND NOT a.attisdropped) a
        LEFT JOIN ${e('pg_attrdef')} ad ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
        JOIN ${e('pg_class')} c ON a.attrelid = c.oid JOIN ${e('pg_namespace')} nc ON c.relnamespace = nc.oid
-       JOIN ${S('pg_type')} t ON a.atttypid = t.oid JOIN ${e('pg_namespace')} nt ON t.typnamespace = nt.oid
-       LEFT JOIN ${S('pg_type')} bt ON t.typtype = 'd' AND t.typbasetype = bt.oid LEFT JOIN ${e('pg_namespace')} nbt ON bt.typnamespace = nbt.oid
-       LEFT JOIN ${S('pg_collation')} co ON a.attcollation = co.oid AND co.collname <> 'default' LEFT JOIN ${e('pg_namespace')} nco ON co.collnamespace = nco.oid
+       JOIN ${S('pg_type')} t ON a.atttypid = t.oid JOIN ${SN} nt ON t.typnamespace = nt.oid
+       LEFT JOIN ${S('pg_type')} bt ON t.typtype = 'd' AND t.typbasetype = bt.oid LEFT JOIN ${SN} nbt ON bt.typnamespace = nbt.oid
+       LEFT JOIN ${S('pg_collation')} co ON a.attcollation = co.oid AND co.collname <> 'default' LEFT JOIN ${SN} nco ON co.collnamespace = nco.oid
      WHERE c.relkind IN ('r', 'v', 'f', 'p')`,
+    'table_schema, table_name, ordinal_position',
   );
-  view(
+  isView(
     'views',
-    IS('views'),
     `SELECT ${LAKE} AS table_catalog, nc.nspname AS table_schema, c.relname AS table_name, d.definition AS view_definition, 'NONE' AS check_option,
        'NO' AS is_updatable, 'NO' AS is_insertable_into, 'NO' AS is_trigger_updatable, 'NO' AS is_trigger_deletable, 'NO' AS is_trigger_insertable_into
      FROM ${e('pg_class')} c JOIN ${e('pg_namespace')} nc ON c.relnamespace = nc.oid LEFT JOIN ${e('_lg_view_definitions')} d ON d.oid = c.oid WHERE c.relkind = 'v'`,
@@ -453,29 +472,26 @@ export function emulationStatements(target: EmulationTarget): string[] {
   const notNulls = `SELECT nr.oid AS nspoid, nr.nspname, r.oid AS reloid, r.relname, a.attnum, a.attname
      FROM ${e('pg_namespace')} nr JOIN ${e('pg_class')} r ON nr.oid = r.relnamespace JOIN ${e('pg_attribute')} a ON r.oid = a.attrelid
      WHERE a.attnotnull AND a.attnum > 0 AND NOT a.attisdropped AND r.relkind IN ('r', 'p')`;
-  view(
+  isView(
     'table_constraints',
-    IS('table_constraints'),
     `SELECT ${LAKE} AS constraint_catalog, x.nspname AS constraint_schema, CAST(x.nspoid AS VARCHAR) || '_' || CAST(x.reloid AS VARCHAR) || '_' || CAST(x.attnum AS VARCHAR) || '_not_null' AS constraint_name,
        ${LAKE} AS table_catalog, x.nspname AS table_schema, x.relname AS table_name, 'CHECK' AS constraint_type, 'NO' AS is_deferrable, 'NO' AS initially_deferred, 'YES' AS enforced
      FROM (${notNulls}) x`,
   );
-  view('key_column_usage', IS('key_column_usage'), null);
-  view('referential_constraints', IS('referential_constraints'), null);
-  view('constraint_column_usage', IS('constraint_column_usage'), null);
-  view(
+  isView('key_column_usage', null);
+  isView('referential_constraints', null);
+  isView('constraint_column_usage', null);
+  isView(
     'check_constraints',
-    IS('check_constraints'),
     `SELECT ${LAKE} AS constraint_catalog, rs.nspname AS constraint_schema, con.conname AS constraint_name, substr(con.conbin, 7) AS check_clause
-     FROM ${S('pg_constraint')} con LEFT JOIN ${e('pg_namespace')} rs ON rs.oid = con.connamespace WHERE con.contype = 'c'
+     FROM ${S('pg_constraint')} con LEFT JOIN ${SN} rs ON rs.oid = con.connamespace WHERE con.contype = 'c'
      UNION ALL BY NAME
      SELECT ${LAKE} AS constraint_catalog, x.nspname AS constraint_schema, CAST(x.nspoid AS VARCHAR) || '_' || CAST(x.reloid AS VARCHAR) || '_' || CAST(x.attnum AS VARCHAR) || '_not_null' AS constraint_name,
        x.attname || ' IS NOT NULL' AS check_clause
      FROM (${notNulls}) x`,
   );
-  view(
+  isView(
     'routines',
-    IS('routines'),
     `SELECT ${LAKE} AS specific_catalog, n.nspname AS specific_schema, p.proname || '_' || CAST(p.oid AS VARCHAR) AS specific_name, ${LAKE} AS routine_catalog, n.nspname AS routine_schema, p.proname AS routine_name,
        CASE p.prokind WHEN 'f' THEN 'FUNCTION' WHEN 'p' THEN 'PROCEDURE' END AS routine_type,
        CASE WHEN p.prokind = 'p' THEN NULL ELSE ${dataType('t', 'nt', 't.oid')} END AS data_type,
@@ -485,53 +501,45 @@ export function emulationStatements(target: EmulationTarget): string[] {
        CASE WHEN p.provolatile = 'i' THEN 'YES' ELSE 'NO' END AS is_deterministic, 'MODIFIES' AS sql_data_access,
        CASE WHEN p.prokind <> 'p' THEN CASE WHEN p.proisstrict THEN 'YES' ELSE 'NO' END END AS is_null_call, 'YES' AS schema_level_routine, 0 AS max_dynamic_result_sets,
        CASE WHEN p.prosecdef THEN 'DEFINER' ELSE 'INVOKER' END AS security_type, 'NO' AS as_locator, 'NO' AS is_udt_dependent
-     FROM ${S('pg_proc')} p JOIN ${e('pg_namespace')} n ON n.oid = p.pronamespace JOIN ${S('pg_language')} l ON p.prolang = l.oid
-       JOIN ${S('pg_type')} t ON p.prorettype = t.oid JOIN ${e('pg_namespace')} nt ON t.typnamespace = nt.oid`,
+     FROM ${S('pg_proc')} p JOIN ${SN} n ON n.oid = p.pronamespace JOIN ${S('pg_language')} l ON p.prolang = l.oid
+       JOIN ${S('pg_type')} t ON p.prorettype = t.oid JOIN ${SN} nt ON t.typnamespace = nt.oid`,
   );
-  view(
+  isView(
     'parameters',
-    IS('parameters'),
     `SELECT ${LAKE} AS specific_catalog, ss.nspname AS specific_schema, ss.proname || '_' || CAST(ss.oid AS VARCHAR) AS specific_name, ss.n AS ordinal_position,
        CASE WHEN ss.proargmodes IS NULL THEN 'IN' WHEN ss.proargmodes[ss.n] IN ('i', 'v') THEN 'IN' WHEN ss.proargmodes[ss.n] IN ('o', 't') THEN 'OUT' WHEN ss.proargmodes[ss.n] = 'b' THEN 'INOUT' END AS parameter_mode,
        'NO' AS is_result, 'NO' AS as_locator, nullif(ss.proargnames[ss.n], '') AS parameter_name, ${dataType('t', 'nt', 't.oid')} AS data_type,
        ${LAKE} AS udt_catalog, nt.nspname AS udt_schema, t.typname AS udt_name, CAST(ss.n AS VARCHAR) AS dtd_identifier
      FROM (SELECT n.nspname, p.proname, p.oid, p.proargmodes, p.proargnames, unnest(coalesce(p.proallargtypes, p.proargtypes)) AS typid, unnest(range(1, len(coalesce(p.proallargtypes, p.proargtypes)) + 1)) AS n
-           FROM ${S('pg_proc')} p JOIN ${e('pg_namespace')} n ON n.oid = p.pronamespace) ss
-       JOIN ${S('pg_type')} t ON t.oid = ss.typid JOIN ${e('pg_namespace')} nt ON t.typnamespace = nt.oid`,
+           FROM ${S('pg_proc')} p JOIN ${SN} n ON n.oid = p.pronamespace) ss
+       JOIN ${S('pg_type')} t ON t.oid = ss.typid JOIN ${SN} nt ON t.typnamespace = nt.oid`,
   );
-  view('sequences', IS('sequences'), null);
-  view(
+  isView('sequences', null);
+  isView(
     'character_sets',
-    IS('character_sets'),
     `SELECT 'UTF8' AS character_set_name, 'UCS' AS character_repertoire, 'UTF8' AS form_of_use, ${LAKE} AS default_collate_catalog`,
   );
-  const PRIVS = `['INSERT', 'SELECT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER']`;
-  view(
+  // The owner (the session's user) holds every privilege; PUBLIC may read the system catalogs.
+  const privileges = (list: string[], publicSelect: string) =>
+    `list_concat([${list.map((p) => `{'grantee': ${e('_lg_user')}(), 'privilege_type': '${p}', 'is_grantable': 'YES'}`).join(', ')}], CASE WHEN ${publicSelect} THEN [{'grantee': 'PUBLIC', 'privilege_type': 'SELECT', 'is_grantable': 'NO'}] ELSE [] END)`;
+  const systemRelation = `c.relkind IN ('r', 'v') AND c.relnamespace IN (${PG_CATALOG_NAMESPACE_OID}, ${INFORMATION_SCHEMA_NAMESPACE_OID})`;
+  isView(
     'table_privileges',
-    IS('table_privileges'),
-    `SELECT ${e('_lg_user')}() AS grantor, ${e('_lg_user')}() AS grantee, ${LAKE} AS table_catalog, n.nspname AS table_schema, c.relname AS table_name, p.privilege_type,
-       'YES' AS is_grantable, CASE WHEN p.privilege_type = 'SELECT' THEN 'YES' ELSE 'NO' END AS with_hierarchy
-     FROM ${e('pg_class')} c JOIN ${e('pg_namespace')} n ON n.oid = c.relnamespace, (SELECT unnest(${PRIVS}) AS privilege_type) p WHERE c.relkind IN ('r', 'v', 'f', 'p')
-     UNION ALL BY NAME
-     SELECT ${e('_lg_user')}() AS grantor, 'PUBLIC' AS grantee, ${LAKE} AS table_catalog, n.nspname AS table_schema, c.relname AS table_name, 'SELECT' AS privilege_type, 'NO' AS is_grantable, 'YES' AS with_hierarchy
-     FROM ${e('pg_class')} c JOIN ${e('pg_namespace')} n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'v') AND n.oid IN (${PG_CATALOG_NAMESPACE_OID}, ${INFORMATION_SCHEMA_NAMESPACE_OID})`,
+    `SELECT ${e('_lg_user')}() AS grantor, p.grantee, ${LAKE} AS table_catalog, x.table_schema, x.table_name, p.privilege_type, p.is_grantable,
+       CASE WHEN p.privilege_type = 'SELECT' THEN 'YES' ELSE 'NO' END AS with_hierarchy
+     FROM (SELECT n.nspname AS table_schema, c.relname AS table_name, unnest(${privileges(['INSERT', 'SELECT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'], systemRelation)}) AS p
+           FROM ${e('pg_class')} c JOIN ${e('pg_namespace')} n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'v', 'f', 'p')) x`,
   );
-  view(
+  isView(
     'column_privileges',
-    IS('column_privileges'),
-    `SELECT ${e('_lg_user')}() AS grantor, ${e('_lg_user')}() AS grantee, ${LAKE} AS table_catalog, n.nspname AS table_schema, c.relname AS table_name, a.attname AS column_name, p.privilege_type, 'YES' AS is_grantable
-     FROM ${e('pg_class')} c JOIN ${e('pg_namespace')} n ON n.oid = c.relnamespace JOIN ${e('pg_attribute')} a ON a.attrelid = c.oid,
-       (SELECT unnest(['INSERT', 'SELECT', 'UPDATE', 'REFERENCES']) AS privilege_type) p
-     WHERE c.relkind IN ('r', 'v', 'f', 'p') AND a.attnum > 0 AND NOT a.attisdropped
-     UNION ALL BY NAME
-     SELECT ${e('_lg_user')}() AS grantor, 'PUBLIC' AS grantee, ${LAKE} AS table_catalog, n.nspname AS table_schema, c.relname AS table_name, a.attname AS column_name, 'SELECT' AS privilege_type, 'NO' AS is_grantable
-     FROM ${e('pg_class')} c JOIN ${e('pg_namespace')} n ON n.oid = c.relnamespace JOIN ${e('pg_attribute')} a ON a.attrelid = c.oid
-     WHERE c.relkind IN ('r', 'v') AND a.attnum > 0 AND n.oid IN (${PG_CATALOG_NAMESPACE_OID}, ${INFORMATION_SCHEMA_NAMESPACE_OID})`,
+    `SELECT ${e('_lg_user')}() AS grantor, p.grantee, ${LAKE} AS table_catalog, x.table_schema, x.table_name, x.column_name, p.privilege_type, p.is_grantable
+     FROM (SELECT n.nspname AS table_schema, c.relname AS table_name, a.attname AS column_name, unnest(${privileges(['INSERT', 'SELECT', 'UPDATE', 'REFERENCES'], systemRelation)}) AS p
+           FROM ${e('pg_class')} c JOIN ${e('pg_namespace')} n ON n.oid = c.relnamespace JOIN ${e('pg_attribute')} a ON a.attrelid = c.oid
+           WHERE c.relkind IN ('r', 'v', 'f', 'p') AND a.attnum > 0 AND NOT a.attisdropped) x`,
   );
-  view('triggers', IS('triggers'), null);
-  view(
+  isView('triggers', null);
+  isView(
     'domains',
-    IS('domains'),
     `SELECT ${LAKE} AS domain_catalog, nt.nspname AS domain_schema, t.typname AS domain_name, ${dataType('bt', 'nbt', 't.typbasetype')} AS data_type,
        ${e('_pg_char_max_length')}(t.typbasetype, t.typtypmod) AS character_maximum_length, ${e('_pg_char_octet_length')}(t.typbasetype, t.typtypmod) AS character_octet_length,
        CASE WHEN co.collname IS NOT NULL THEN ${LAKE} END AS collation_catalog, nco.nspname AS collation_schema, co.collname AS collation_name,
@@ -539,13 +547,12 @@ export function emulationStatements(target: EmulationTarget): string[] {
        ${e('_pg_numeric_scale')}(t.typbasetype, t.typtypmod) AS numeric_scale, ${e('_pg_datetime_precision')}(t.typbasetype, t.typtypmod) AS datetime_precision,
        ${e('_pg_interval_type')}(t.typbasetype, t.typtypmod) AS interval_type, t.typdefault AS domain_default,
        ${LAKE} AS udt_catalog, nbt.nspname AS udt_schema, bt.typname AS udt_name, '1' AS dtd_identifier
-     FROM ${S('pg_type')} t JOIN ${e('pg_namespace')} nt ON t.typnamespace = nt.oid JOIN ${S('pg_type')} bt ON t.typbasetype = bt.oid AND t.typtype = 'd'
-       JOIN ${e('pg_namespace')} nbt ON bt.typnamespace = nbt.oid
-       LEFT JOIN ${S('pg_collation')} co ON t.typcollation = co.oid AND co.collname <> 'default' LEFT JOIN ${e('pg_namespace')} nco ON co.collnamespace = nco.oid`,
+     FROM ${S('pg_type')} t JOIN ${SN} nt ON t.typnamespace = nt.oid JOIN ${S('pg_type')} bt ON t.typbasetype = bt.oid AND t.typtype = 'd'
+       JOIN ${SN} nbt ON bt.typnamespace = nbt.oid
+       LEFT JOIN ${S('pg_collation')} co ON t.typcollation = co.oid AND co.collname <> 'default' LEFT JOIN ${SN} nco ON co.collnamespace = nco.oid`,
   );
-  view(
+  isView(
     'element_types',
-    IS('element_types'),
     `SELECT ${LAKE} AS object_catalog, n.nspname AS object_schema, x.objname AS object_name, x.objtype AS object_type, CAST(x.objdtdid AS VARCHAR) AS collection_type_identifier,
        CASE WHEN nbt.nspname = 'pg_catalog' THEN ${e('format_type')}(bt.oid, NULL) ELSE 'USER-DEFINED' END AS data_type,
        CASE WHEN co.collname IS NOT NULL THEN ${LAKE} END AS collation_catalog, nco.nspname AS collation_schema, co.collname AS collation_name,
@@ -557,10 +564,10 @@ export function emulationStatements(target: EmulationTarget): string[] {
            UNION ALL
            SELECT p.pronamespace, p.proname || '_' || CAST(p.oid AS VARCHAR), 'ROUTINE', unnest(range(1, len(coalesce(p.proallargtypes, p.proargtypes)) + 1)), unnest(coalesce(p.proallargtypes, p.proargtypes)), 0 FROM ${S('pg_proc')} p) x
        JOIN ${e('pg_namespace')} n ON n.oid = x.objschema JOIN ${S('pg_type')} aty ON aty.oid = x.objtypeid AND aty.typelem <> 0 AND aty.typlen = -1
-       JOIN ${S('pg_type')} bt ON aty.typelem = bt.oid JOIN ${e('pg_namespace')} nbt ON nbt.oid = bt.typnamespace
-       LEFT JOIN ${S('pg_collation')} co ON x.objcollation = co.oid AND co.collname <> 'default' LEFT JOIN ${e('pg_namespace')} nco ON co.collnamespace = nco.oid`,
+       JOIN ${S('pg_type')} bt ON aty.typelem = bt.oid JOIN ${SN} nbt ON nbt.oid = bt.typnamespace
+       LEFT JOIN ${S('pg_collation')} co ON x.objcollation = co.oid AND co.collname <> 'default' LEFT JOIN ${SN} nco ON co.collnamespace = nco.oid`,
   );
-  view('attributes', IS('attributes'), null);
+  isView('attributes', null);
 
   // ---------------------------------------------------------------- discovery (lakegres.tables)
   plainView(
@@ -575,20 +582,20 @@ export function emulationStatements(target: EmulationTarget): string[] {
   // ---------------------------------------------------------------- macros that read the views above
   macro(
     'to_regnamespace',
-    `(x) AS (SELECT CAST(n.oid AS UINTEGER) FROM ${e('pg_namespace')} n WHERE n.nspname = ${e('_lg_ident')}(x) LIMIT 1)`,
+    `(x) AS (SELECT CAST(_lg_n.oid AS UINTEGER) FROM ${e('pg_namespace')} _lg_n WHERE _lg_n.nspname = ${e('_lg_ident')}(x) LIMIT 1)`,
   );
   macro(
     'to_regclass',
-    `(x) AS (SELECT c.oid FROM ${e('pg_class')} c JOIN ${e('pg_namespace')} n ON n.oid = c.relnamespace
-      WHERE c.relname = ${e('_lg_ident')}(${e('_lg_qualified')}(x).n)
-        AND (CASE WHEN ${e('_lg_qualified')}(x).s = '' THEN list_position(${e('_lg_lookup_path')}(), n.nspname) IS NOT NULL ELSE n.nspname = ${e('_lg_ident')}(${e('_lg_qualified')}(x).s) END)
-      ORDER BY list_position(${e('_lg_lookup_path')}(), n.nspname) NULLS LAST LIMIT 1)`,
+    `(x) AS (SELECT _lg_c.oid FROM ${e('pg_class')} _lg_c JOIN ${e('pg_namespace')} _lg_n ON _lg_n.oid = _lg_c.relnamespace
+      WHERE _lg_c.relname = ${e('_lg_ident')}(${e('_lg_qualified')}(x).n)
+        AND (CASE WHEN ${e('_lg_qualified')}(x).s = '' THEN list_position(${e('_lg_lookup_path')}(), _lg_n.nspname) IS NOT NULL ELSE _lg_n.nspname = ${e('_lg_ident')}(${e('_lg_qualified')}(x).s) END)
+      ORDER BY list_position(${e('_lg_lookup_path')}(), _lg_n.nspname) NULLS LAST LIMIT 1)`,
   );
   macro(
     'to_regproc',
-    `(x) AS (SELECT CASE WHEN count(*) = 1 THEN CAST(min(p.oid) AS UINTEGER) END FROM ${S('pg_proc')} p JOIN ${e('pg_namespace')} n ON n.oid = p.pronamespace
-      WHERE p.proname = ${e('_lg_ident')}(${e('_lg_qualified')}(x).n)
-        AND (CASE WHEN ${e('_lg_qualified')}(x).s = '' THEN list_position(${e('_lg_lookup_path')}(), n.nspname) IS NOT NULL ELSE n.nspname = ${e('_lg_ident')}(${e('_lg_qualified')}(x).s) END))`,
+    `(x) AS (SELECT CASE WHEN count(*) = 1 THEN CAST(min(_lg_p.oid) AS UINTEGER) END FROM ${S('pg_proc')} _lg_p JOIN ${SN} _lg_n ON _lg_n.oid = _lg_p.pronamespace
+      WHERE _lg_p.proname = ${e('_lg_ident')}(${e('_lg_qualified')}(x).n)
+        AND (CASE WHEN ${e('_lg_qualified')}(x).s = '' THEN list_position(${e('_lg_lookup_path')}(), _lg_n.nspname) IS NOT NULL ELSE _lg_n.nspname = ${e('_lg_ident')}(${e('_lg_qualified')}(x).s) END))`,
   );
   // Type names as PostgreSQL's grammar knows them (SQL spellings, typmods and [] allowed).
   macro(
@@ -605,50 +612,49 @@ export function emulationStatements(target: EmulationTarget): string[] {
   );
   macro(
     'to_regtype',
-    `(x) AS (SELECT CASE WHEN ends_with(trim(x), '[]') THEN nullif(t.typarray, 0) ELSE t.oid END FROM ${S('pg_type')} t JOIN ${e('pg_namespace')} n ON n.oid = t.typnamespace
-      WHERE t.typname = ${e('_lg_type_base')}(${e('_lg_qualified')}(regexp_replace(trim(x), '(\\[\\d*\\])+$', '')).n)
-        AND (CASE WHEN ${e('_lg_qualified')}(regexp_replace(trim(x), '(\\[\\d*\\])+$', '')).s = '' THEN list_position(${e('_lg_lookup_path')}(), n.nspname) IS NOT NULL ELSE n.nspname = ${e('_lg_ident')}(${e('_lg_qualified')}(regexp_replace(trim(x), '(\\[\\d*\\])+$', '')).s) END)
-      ORDER BY list_position(${e('_lg_lookup_path')}(), n.nspname) NULLS LAST LIMIT 1)`,
+    `(x) AS (SELECT CASE WHEN ends_with(trim(x), '[]') THEN nullif(_lg_t.typarray, 0) ELSE _lg_t.oid END FROM ${S('pg_type')} _lg_t JOIN ${SN} _lg_n ON _lg_n.oid = _lg_t.typnamespace
+      WHERE _lg_t.typname = ${e('_lg_type_base')}(${e('_lg_qualified')}(regexp_replace(trim(x), '(\\[\\d*\\])+$', '')).n)
+        AND (CASE WHEN ${e('_lg_qualified')}(regexp_replace(trim(x), '(\\[\\d*\\])+$', '')).s = '' THEN list_position(${e('_lg_lookup_path')}(), _lg_n.nspname) IS NOT NULL ELSE _lg_n.nspname = ${e('_lg_ident')}(${e('_lg_qualified')}(regexp_replace(trim(x), '(\\[\\d*\\])+$', '')).s) END)
+      ORDER BY list_position(${e('_lg_lookup_path')}(), _lg_n.nspname) NULLS LAST LIMIT 1)`,
   );
-  macro('pg_table_is_visible', `(o) AS (o IN (SELECT v.oid FROM ${e('_lg_visible_relations')} v))`);
-  macro('pg_type_is_visible', `(o) AS (SELECT list_position(${e('_lg_lookup_path')}(), n.nspname) IS NOT NULL FROM ${S('pg_type')} t JOIN ${e('pg_namespace')} n ON n.oid = t.typnamespace WHERE t.oid = o)`);
-  macro('pg_function_is_visible', `(o) AS (SELECT list_position(${e('_lg_lookup_path')}(), n.nspname) IS NOT NULL FROM ${S('pg_proc')} p JOIN ${e('pg_namespace')} n ON n.oid = p.pronamespace WHERE p.oid = o)`);
+  macro('pg_table_is_visible', `(o) AS (o IN (SELECT _lg_v.oid FROM ${e('_lg_visible_relations')} _lg_v))`);
+  macro('pg_type_is_visible', `(o) AS (SELECT list_position(${e('_lg_lookup_path')}(), _lg_n.nspname) IS NOT NULL FROM ${S('pg_type')} _lg_t JOIN ${SN} _lg_n ON _lg_n.oid = _lg_t.typnamespace WHERE _lg_t.oid = o)`);
+  macro('pg_function_is_visible', `(o) AS (SELECT list_position(${e('_lg_lookup_path')}(), _lg_n.nspname) IS NOT NULL FROM ${S('pg_proc')} _lg_p JOIN ${SN} _lg_n ON _lg_n.oid = _lg_p.pronamespace WHERE _lg_p.oid = o)`);
 
-  macro('pg_get_viewdef', `(o) AS (SELECT v.definition FROM ${e('_lg_view_definitions')} v WHERE v.oid = o)`, `(o, pretty) AS (SELECT v.definition FROM ${e('_lg_view_definitions')} v WHERE v.oid = o)`);
+  macro('pg_get_viewdef', `(o) AS (SELECT _lg_v.definition FROM ${e('_lg_view_definitions')} _lg_v WHERE _lg_v.oid = o)`, `(o, pretty) AS (SELECT _lg_v.definition FROM ${e('_lg_view_definitions')} _lg_v WHERE _lg_v.oid = o)`);
   macro(
     'obj_description',
-    `(o) AS (SELECT min(d.description) FROM ${e('pg_description')} d WHERE d.objoid = o AND d.objsubid = 0)`,
-    `(o, catalog) AS (SELECT min(d.description) FROM ${e('pg_description')} d WHERE d.objoid = o AND d.objsubid = 0 AND d.classoid = (SELECT c.oid FROM ${S('pg_class')} c WHERE c.relname = regexp_replace(lower(catalog), '^pg_catalog\\.', '')))`,
+    `(o) AS (SELECT min(_lg_d.description) FROM ${e('pg_description')} _lg_d WHERE _lg_d.objoid = o AND _lg_d.objsubid = 0)`,
+    `(o, catalog) AS (SELECT min(_lg_d.description) FROM ${e('pg_description')} _lg_d WHERE _lg_d.objoid = o AND _lg_d.objsubid = 0 AND _lg_d.classoid = (SELECT _lg_c.oid FROM ${S('pg_class')} _lg_c WHERE _lg_c.relname = regexp_replace(lower(catalog), '^pg_catalog\\.', '')))`,
   );
-  macro('col_description', `(o, n) AS (SELECT min(d.description) FROM ${e('pg_description')} d WHERE d.objoid = o AND d.classoid = 1259 AND d.objsubid = n)`);
+  macro('col_description', `(o, n) AS (SELECT min(_lg_d.description) FROM ${e('pg_description')} _lg_d WHERE _lg_d.objoid = o AND _lg_d.classoid = 1259 AND _lg_d.objsubid = n)`);
   macro(
     'shobj_description',
-    `(o, catalog) AS (SELECT min(d.description) FROM ${e('pg_shdescription')} d WHERE d.objoid = o AND d.classoid = (SELECT c.oid FROM ${S('pg_class')} c WHERE c.relname = regexp_replace(lower(catalog), '^pg_catalog\\.', '')))`,
+    `(o, catalog) AS (SELECT min(_lg_d.description) FROM ${e('pg_shdescription')} _lg_d WHERE _lg_d.objoid = o AND _lg_d.classoid = (SELECT _lg_c.oid FROM ${S('pg_class')} _lg_c WHERE _lg_c.relname = regexp_replace(lower(catalog), '^pg_catalog\\.', '')))`,
   );
-  macro('_lg_relation_size', `(o) AS (SELECT CAST(coalesce(s.data_bytes, 0) + coalesce(s.delete_bytes, 0) AS BIGINT) FROM ${e('pg_class')} c LEFT JOIN ${M(META_STATS)} s ON s.oid = c.oid WHERE c.oid = o)`);
-  macro('pg_relation_size', `(o) AS ${e('_lg_relation_size')}(o)`, `(o, fork) AS CASE WHEN fork = 'main' THEN ${e('_lg_relation_size')}(o) ELSE (SELECT CAST(0 AS BIGINT) FROM ${e('pg_class')} c WHERE c.oid = o) END`);
+  macro('_lg_relation_size', `(o) AS (SELECT CAST(coalesce(_lg_s.data_bytes, 0) + coalesce(_lg_s.delete_bytes, 0) AS BIGINT) FROM ${e('pg_class')} _lg_c LEFT JOIN ${M(META_STATS)} _lg_s ON _lg_s.oid = _lg_c.oid WHERE _lg_c.oid = o)`);
+  macro('pg_relation_size', `(o) AS ${e('_lg_relation_size')}(o)`, `(o, fork) AS CASE WHEN fork = 'main' THEN ${e('_lg_relation_size')}(o) ELSE (SELECT CAST(0 AS BIGINT) FROM ${e('pg_class')} _lg_c WHERE _lg_c.oid = o) END`);
   macro('pg_table_size', `(o) AS ${e('_lg_relation_size')}(o)`);
   macro('pg_total_relation_size', `(o) AS ${e('_lg_relation_size')}(o)`);
-  macro('pg_indexes_size', `(o) AS (SELECT CAST(0 AS BIGINT) FROM ${e('pg_class')} c WHERE c.oid = o)`);
-  macro('pg_relation_is_publishable', `(o) AS coalesce((SELECT c.relkind = 'r' AND c.relpersistence = 'p' AND c.oid >= 16384 FROM ${e('pg_class')} c WHERE c.oid = o), false)`);
+  macro('pg_indexes_size', `(o) AS (SELECT CAST(0 AS BIGINT) FROM ${e('pg_class')} _lg_c WHERE _lg_c.oid = o)`);
+  macro('pg_relation_is_publishable', `(o) AS coalesce((SELECT _lg_c.relkind = 'r' AND _lg_c.relpersistence = 'p' AND _lg_c.oid >= 16384 FROM ${e('pg_class')} _lg_c WHERE _lg_c.oid = o), false)`);
   // Lake tables take INSERT/UPDATE/DELETE (28 = 4 + 8 + 16); views and catalogs do not.
-  macro('pg_relation_is_updatable', `(o, trig) AS coalesce((SELECT CASE WHEN c.relkind = 'r' THEN 28 ELSE 0 END FROM ${e('pg_class')} c WHERE c.oid = o), 0)`);
-  macro('pg_column_is_updatable', `(o, n, trig) AS coalesce((SELECT c.relkind = 'r' FROM ${e('pg_class')} c WHERE c.oid = o), false)`);
+  macro('pg_relation_is_updatable', `(o, trig) AS coalesce((SELECT CASE WHEN _lg_c.relkind = 'r' THEN 28 ELSE 0 END FROM ${e('pg_class')} _lg_c WHERE _lg_c.oid = o), 0)`);
+  macro('pg_column_is_updatable', `(o, n, trig) AS coalesce((SELECT _lg_c.relkind = 'r' FROM ${e('pg_class')} _lg_c WHERE _lg_c.oid = o), false)`);
 
   return out;
 }
 
-/** `SELECT CAST(col AS type) ... FROM (<NULL row of the relation's columns> UNION ALL BY NAME <body>)`. */
-function relationView(qualifiedName: string, key: string, body: string | null): string {
+/**
+ * `SELECT CAST(col AS type) ... FROM (<NULL row of the relation's columns> UNION ALL BY NAME <body>)`,
+ * optionally ordered the way PostgreSQL's heap returns catalog rows (clients that list columns
+ * without ORDER BY expect attnum order).
+ */
+function relationView(qualifiedName: string, key: string, body: string | null, order?: string): string {
   const cols = RELATION_COLUMNS[key];
   if (!cols) throw new Error(`no PostgreSQL columns for ${key}`);
   const typed = cols.map(([n, t]) => [quoteIdent(n), duckTypeOfPg(t)] as const);
   const template = `SELECT ${typed.map(([n, t]) => `CAST(NULL AS ${t}) AS ${n}`).join(', ')} WHERE false`;
   const src = body ? `${template} UNION ALL BY NAME SELECT * FROM (${body})` : template;
-  return `CREATE OR REPLACE VIEW ${qualifiedName} AS SELECT ${typed.map(([n, t]) => `CAST(${n} AS ${t}) AS ${n}`).join(', ')} FROM (${src}) AS _lg`;
-}
-
-/** The column names a relation of the emulation provides (for tests and the rewriter). */
-export function relationColumns(key: string): [string, string][] | undefined {
-  return RELATION_COLUMNS[key];
+  return `CREATE OR REPLACE VIEW ${qualifiedName} AS SELECT ${typed.map(([n, t]) => `CAST(${n} AS ${t}) AS ${n}`).join(', ')} FROM (${src}) AS _lg${order ? ` ORDER BY ${order}` : ''}`;
 }

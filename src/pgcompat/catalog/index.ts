@@ -10,7 +10,7 @@ import { metadataTablesSql } from './metadata.js';
 import { emulationStatements, type EmulationTarget } from './emulation.js';
 
 export { EXTRA_FUNCTIONS, LAKE_TABLES_VIEW, TEMP_NAMESPACE_NAME, type EmulationTarget } from './emulation.js';
-export { metadataStatements, statsStatements, lastChangeOf, pgSchemaName, type TableStats } from './metadata.js';
+export { metadataStatements, overlayCatalogStatements, statsStatements, tableStatsOf, lastChangeOf, pgSchemaName, type TableStats, type StatsSource, type OverlaySource } from './metadata.js';
 export { STATIC_DB, ensureStaticCatalog } from './static-db.js';
 
 /**
@@ -25,6 +25,9 @@ export async function createCatalogEmulation(conn: DuckDBConnection, target: Emu
     for (const s of statements) await conn.run(s);
     return;
   }
+  // The connection's default database is restored afterwards (a database that is some
+  // connection's default cannot be detached).
+  const previous = String((await conn.runAndReadAll('SELECT current_database()')).getRows()[0]![0]);
   await conn.run('BEGIN TRANSACTION');
   try {
     for (const s of statements) await conn.run(s);
@@ -32,5 +35,7 @@ export async function createCatalogEmulation(conn: DuckDBConnection, target: Emu
   } catch (e) {
     await conn.run('ROLLBACK').catch(() => undefined);
     throw e;
+  } finally {
+    await conn.run(`USE ${quoteIdent(previous)}`).catch(() => undefined);
   }
 }

@@ -9,7 +9,9 @@
  *                              description, view_definition)
  *   __lakegres.pg_columns     (attrelid, attnum, attname, atttypid, atttypmod, attndims,
  *                              attnotnull, default_kind 'literal'|'expression', default_value,
- *                              description, lake_column_id, duckdb_type)
+ *                              description, lake_column_id, duckdb_type, and the type's
+ *                              attlen, attbyval, attalign, attstorage, attcollation), in
+ *                              (attrelid, attnum) order
  *   __lakegres.pg_table_stats (oid, lake_id, row_count, data_file_count, delete_file_count,
  *                              data_bytes, delete_bytes, inlined_rows, last_snapshot, last_change)
  *
@@ -17,8 +19,8 @@
  * columns come from duckdb_columns() of the views just created); table statistics are written
  * for every table whose data a refresh rebuilt, so they are exact at every snapshot.
  */
-import type { SchemaState, TableEntry } from '../../lake/catalog/model.js';
-import { INTERNAL_SCHEMA } from '../../lake/read/live-db.js';
+import type { DataFileEntry, SchemaState, TableEntry } from '../../lake/catalog/model.js';
+import type { CatalogQueryable } from '../../lake/catalog/store.js';
 import { duckType, quoteIdent, quoteLiteral, type LakeColumn } from '../../lake/types.js';
 import { arrayOidOf } from '../../types/pg-types.js';
 import { lakeObjectOid, namespaceOid } from '../oids.js';
@@ -46,13 +48,20 @@ export interface TableStats {
   lastChange: string | null;
 }
 
+/** lake/read/live-db.ts INTERNAL_SCHEMA (not imported: live-db imports this module). */
+const INTERNAL_SCHEMA = '__lakegres';
+
+/** The static catalog's pg_type (static-db.ts STATIC_DB) and what pg_attribute copies from it. */
+const STATIC_TYPES = '"__lake__pg_static".main.pg_type';
+const TYPE_FACTS = 't.typlen, t.typbyval, t.typalign, t.typstorage, t.typcollation';
+
 const meta = (db: string, table: string) => `${db}.${INTERNAL_SCHEMA}.${quoteIdent(table)}`;
 
 export function metadataTablesSql(db: string): string[] {
   return [
     `CREATE TABLE IF NOT EXISTS ${meta(db, META_NAMESPACES)} (oid UINTEGER, nspname VARCHAR, lake_schema VARCHAR, lake_id BIGINT, description VARCHAR)`,
     `CREATE TABLE IF NOT EXISTS ${meta(db, META_RELATIONS)} (oid UINTEGER, relnamespace UINTEGER, relname VARCHAR, relkind VARCHAR, lake_id BIGINT, relnatts SMALLINT, description VARCHAR, view_definition VARCHAR)`,
-    `CREATE TABLE IF NOT EXISTS ${meta(db, META_COLUMNS)} (attrelid UINTEGER, attnum SMALLINT, attname VARCHAR, atttypid UINTEGER, atttypmod INTEGER, attndims SMALLINT, attnotnull BOOLEAN, default_kind VARCHAR, default_value VARCHAR, description VARCHAR, lake_column_id BIGINT, duckdb_type VARCHAR)`,
+    `CREATE TABLE IF NOT EXISTS ${meta(db, META_COLUMNS)} (attrelid UINTEGER, attnum SMALLINT, attname VARCHAR, atttypid UINTEGER, atttypmod INTEGER, attndims SMALLINT, attnotnull BOOLEAN, default_kind VARCHAR, default_value VARCHAR, description VARCHAR, lake_column_id BIGINT, duckdb_type VARCHAR, attlen SMALLINT, attbyval BOOLEAN, attalign VARCHAR, attstorage VARCHAR, attcollation UINTEGER)`,
     `CREATE TABLE IF NOT EXISTS ${meta(db, META_STATS)} (oid UINTEGER, lake_id BIGINT, row_count BIGINT, data_file_count BIGINT, delete_file_count BIGINT, data_bytes BIGINT, delete_bytes BIGINT, inlined_rows BIGINT, last_snapshot BIGINT, last_change TIMESTAMPTZ)`,
   ];
 }
@@ -98,7 +107,8 @@ export function pgTypeSql(t: string): { oid: string; typmod: string; ndims: stri
   const oid = `CAST(CASE WHEN ${inner} <> ${t} THEN (CASE ${scalar} ${arrays.join(' ')} ELSE 1009 END) ELSE ${scalar} END AS UINTEGER)`;
   const dec = `regexp_extract(${inner}, '^DECIMAL\\((\\d+),\\s*(\\d+)\\)$', ['p', 's'])`;
   const typmod = `CAST(CASE WHEN starts_with(${inner}, 'DECIMAL(') THEN ((CAST(${dec}.p AS INTEGER) << 16) | CAST(${dec}.s AS INTEGER)) + 4 WHEN ${inner} = 'TIMESTAMP_S' THEN 0 WHEN ${inner} = 'TIMESTAMP_MS' THEN 3 ELSE -1 END AS INTEGER)`;
-  const ndims = `CAST(len(regexp_extract_all(${t}, '\\[\\d*\\]$|\\[\\d*\\](?=\\[)')) AS SMALLINT)`;
+  const suffix = `substr(${t}, length(${inner}) + 1)`;
+  const ndims = `CAST(length(${suffix}) - length(replace(${suffix}, '[', '')) AS SMALLINT)`;
   return { oid, typmod, ndims };
 }
 
@@ -111,7 +121,12 @@ const NUMERIC_LAKE_TYPES = /^(u?int\d+|float\d+|decimal\(.*\))$/;
 /** How a column's default is shown: literals as values (PostgreSQL formats them), expressions as text. */
 function defaultOf(col: LakeColumn): { kind: string | null; value: string | null } {
   if (col.defaultValue === null) return { kind: null, value: null };
-  if (col.defaultType === 'expression') return { kind: 'expression', value: col.defaultValue };
+  if (col.defaultType === 'expression') {
+    // DuckDB's text of a typed constant (a boolean default is CAST('t' AS BOOLEAN)) is a literal.
+    const m = /^CAST\('((?:[^']|'')*)' AS [A-Z][A-Z0-9_ ]*(?:\(\d+(?:,\s*\d+)?\))?\)$/.exec(col.defaultValue);
+    if (m) return { kind: 'literal', value: m[1]!.replace(/''/g, "'") };
+    return { kind: 'expression', value: col.defaultValue };
+  }
   // A literal default: numbers as written; other types as the value the column stores.
   if (NUMERIC_LAKE_TYPES.test(col.type)) return { kind: 'literal', value: col.defaultValue };
   return { kind: 'literal', value: col.initialDefault ?? col.defaultValue };
@@ -154,8 +169,9 @@ export function metadataStatements(db: string, dbName: string, state: SchemaStat
   if (colRows.length) {
     const ty = pgTypeSql('v.duck_type');
     out.push(
-      `INSERT INTO ${meta(db, META_COLUMNS)} SELECT v.attrelid, v.attnum, v.attname, ${ty.oid}, ${ty.typmod}, ${ty.ndims}, v.notnull, v.default_kind, v.default_value, v.description, v.lake_column_id, v.duck_type
-       FROM (VALUES ${colRows.join(', ')}) AS v(attrelid, attnum, attname, duck_type, notnull, default_kind, default_value, description, lake_column_id)`,
+      `INSERT INTO ${meta(db, META_COLUMNS)} SELECT v.*, ${TYPE_FACTS} FROM (SELECT v.attrelid, v.attnum, v.attname, ${ty.oid} AS atttypid, ${ty.typmod}, ${ty.ndims}, v.not_null, v.default_kind, v.default_value, v.description, v.lake_column_id, v.duck_type
+       FROM (VALUES ${colRows.join(', ')}) AS v(attrelid, attnum, attname, duck_type, not_null, default_kind, default_value, description, lake_column_id)) v
+       LEFT JOIN ${STATIC_TYPES} t ON t.oid = v.atttypid ORDER BY v.attrelid, v.attnum`,
     );
   }
 
@@ -176,8 +192,9 @@ export function metadataStatements(db: string, dbName: string, state: SchemaStat
     );
     const ty = pgTypeSql('c.data_type');
     out.push(
-      `INSERT INTO ${meta(db, META_COLUMNS)} SELECT v.oid, CAST(c.column_index AS SMALLINT), c.column_name, ${ty.oid}, ${ty.typmod}, ${ty.ndims}, false, NULL, NULL, NULL, NULL, c.data_type
-       FROM ${views} JOIN duckdb_columns() c ON c.database_name = ${dbLit} AND c.schema_name = v.schema_name AND c.table_name = v.relname`,
+      `INSERT INTO ${meta(db, META_COLUMNS)} SELECT v.*, ${TYPE_FACTS} FROM (SELECT v.oid, CAST(c.column_index AS SMALLINT) AS attnum, c.column_name, ${ty.oid} AS atttypid, ${ty.typmod}, ${ty.ndims}, false, NULL, NULL, NULL, NULL, c.data_type
+       FROM ${views} JOIN duckdb_columns() c ON c.database_name = ${dbLit} AND c.schema_name = v.schema_name AND c.table_name = v.relname) v
+       LEFT JOIN ${STATIC_TYPES} t ON t.oid = v.atttypid ORDER BY v.oid, v.attnum`,
     );
   }
   return out;
@@ -213,4 +230,107 @@ export function lastChangeOf(t: TableEntry, fileSnapshots: Iterable<number>): nu
   walk(t.columns);
   for (const s of fileSnapshots) if (s > m) m = s;
   return m;
+}
+
+/** What tableStatsOf needs from the database being refreshed (lake/read/live-db.ts SnapshotDatabase). */
+export interface StatsSource {
+  readonly tableStats: Map<number, TableStats>;
+  readonly lake: { store: { schemaSql: string } };
+  filesOf(tableId: number): readonly DataFileEntry[];
+  inlinedRowCount(table: TableEntry): { rows: number; deleted: number };
+}
+
+/**
+ * Computes the statistics of tables `ids` from the files and inlined rows their views were just
+ * built from (row count = records of visible files minus their deletions, plus inlined rows minus
+ * inlined deletions), with the commit time of their last change, read in the refresh's catalog
+ * transaction. `incremental`: the refresh covers snapshots (from, to] in which `changed` changed.
+ */
+export async function tableStatsOf(
+  db: StatsSource,
+  tx: CatalogQueryable,
+  state: SchemaState,
+  ids: Iterable<number>,
+  target: { id: number; time: string },
+  incremental?: { from: number; changed: ReadonlySet<number> },
+): Promise<void> {
+  const touched: TableStats[] = [];
+  for (const id of ids) {
+    const table = state.tables.get(id);
+    if (!table) continue;
+    const s: TableStats = { rowCount: 0, dataFiles: 0, deleteFiles: 0, dataBytes: 0, deleteBytes: 0, inlinedRows: 0, lastSnapshot: null, lastChange: null };
+    const changedAt: number[] = [];
+    for (const f of db.filesOf(id)) {
+      s.dataFiles++;
+      s.dataBytes += f.fileSizeBytes;
+      s.rowCount += f.recordCount - (f.deleteFile?.deleteCount ?? 0);
+      changedAt.push(f.beginSnapshot);
+      if (f.deleteFile) {
+        s.deleteFiles++;
+        s.deleteBytes += f.deleteFile.fileSizeBytes;
+        changedAt.push(f.deleteFile.beginSnapshot);
+      }
+    }
+    const inl = db.inlinedRowCount(table);
+    s.inlinedRows = inl.rows;
+    s.rowCount = Math.max(0, s.rowCount + inl.rows - inl.deleted);
+    s.lastSnapshot = lastChangeOf(table, changedAt);
+    // A table an incremental refresh saw change was last changed by the refreshed snapshot (exact
+    // for the usual one-snapshot refresh; the newest of several otherwise). Inlined inserts and
+    // deletions leave no file behind, so the files alone would miss them.
+    if (incremental?.changed.has(id)) s.lastSnapshot = Math.max(s.lastSnapshot, target.id);
+    db.tableStats.set(id, s);
+    touched.push(s);
+  }
+  for (const id of [...db.tableStats.keys()]) if (!state.tables.has(id)) db.tableStats.delete(id);
+  // The refreshed snapshot's time is known; others are read in the refresh's catalog transaction.
+  for (const s of touched) if (s.lastSnapshot === target.id) s.lastChange = target.time;
+  const wanted = [...new Set(touched.map((s) => s.lastSnapshot).filter((x): x is number => x !== null && x !== target.id))];
+  if (wanted.length === 0) return;
+  const rows = await tx.query(`SELECT snapshot_id, CAST(snapshot_time AS VARCHAR) AS t FROM ${db.lake.store.schemaSql}.ducklake_snapshot WHERE snapshot_id IN (${wanted.join(', ')})`);
+  const times = new Map(rows.map((r) => [Number(r.snapshot_id), String(r.t)]));
+  for (const s of touched) if (s.lastSnapshot !== null && s.lastSnapshot !== target.id) s.lastChange = times.get(s.lastSnapshot) ?? null;
+}
+
+/** What overlayCatalogStatements reads of a lake transaction (lake/write/tx.ts LakeTx). */
+export interface OverlaySource {
+  readonly state: SchemaState;
+  readonly appends: ReadonlyMap<number, { files: readonly { recordCount: number; fileSizeBytes: number; deletedCount?: number }[]; inlined: readonly { rows: readonly unknown[] }[] }>;
+}
+
+/**
+ * The metadata of a transaction's overlay database (`db`, attached as `dbName`): the
+ * transaction's schemas, tables (new and altered ones included), views and columns, and the
+ * live database's statistics plus the rows and files the transaction appended (rows it deleted
+ * are not subtracted before commit).
+ */
+export function overlayCatalogStatements(db: string, dbName: string, liveDbName: string, tx: OverlaySource): string[] {
+  const live = quoteIdent(liveDbName);
+  const out = [...metadataTablesSql(db), ...metadataStatements(db, dbName, tx.state, live)];
+  const ids = [...tx.state.tables.keys()];
+  out.push(`DELETE FROM ${meta(db, META_STATS)}`);
+  out.push(`INSERT INTO ${meta(db, META_STATS)} SELECT * FROM ${live}.${INTERNAL_SCHEMA}.${quoteIdent(META_STATS)} WHERE lake_id IN (${[...ids, -1].join(', ')})`);
+  for (const [id, a] of tx.appends) {
+    if (!tx.state.tables.has(id)) continue;
+    let rows = 0;
+    let bytes = 0;
+    let inlined = 0;
+    for (const f of a.files) {
+      rows += f.recordCount - (f.deletedCount ?? 0);
+      bytes += f.fileSizeBytes;
+    }
+    for (const b of a.inlined) inlined += b.rows.length;
+    rows += inlined;
+    out.push(
+      `UPDATE ${meta(db, META_STATS)} SET row_count = row_count + ${rows}, data_file_count = data_file_count + ${a.files.length}, data_bytes = data_bytes + ${bytes}, inlined_rows = inlined_rows + ${inlined} WHERE lake_id = ${id}`,
+    );
+    out.push(
+      `INSERT INTO ${meta(db, META_STATS)} SELECT ${lakeObjectOid(id)}, ${id}, ${rows}, ${a.files.length}, 0, ${bytes}, 0, ${inlined}, NULL, NULL WHERE NOT EXISTS (SELECT 1 FROM ${meta(db, META_STATS)} WHERE lake_id = ${id})`,
+    );
+  }
+  // Tables the transaction created without rows yet.
+  out.push(
+    `INSERT INTO ${meta(db, META_STATS)} SELECT r.oid, r.lake_id, 0, 0, 0, 0, 0, 0, NULL, NULL FROM ${meta(db, META_RELATIONS)} r WHERE r.relkind = 'r' AND NOT EXISTS (SELECT 1 FROM ${meta(db, META_STATS)} s WHERE s.lake_id = r.lake_id)`,
+  );
+  return out;
 }

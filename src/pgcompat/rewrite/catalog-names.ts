@@ -4,9 +4,13 @@
  *  - `pg_catalog.pg_class`, and unqualified `pg_class` when no user table or view of that name is
  *    visible and no CTE of the statement has it → `"<readDb>".__lakegres_pg.pg_class`
  *  - `information_schema.tables` → `"<readDb>".__lakegres_pg.is_tables AS tables`
- *    (registry.emulatedRelationName; the alias keeps `tables.table_name` working)
+ *    (registry.emulatedRelationName; the alias keeps `tables.table_name` working); also when
+ *    qualified with the session's database (`"lake".information_schema.columns`, as dbt writes).
+ *    DuckDB's own catalog stays reachable as `system.information_schema.*` / `system.pg_catalog.*`
  *  - `pg_catalog.format_type(...)` / `format_type(...)` (PG_CATALOG_FUNCTIONS), and
  *    `information_schema._pg_expandarray(...)` → `"<readDb>".__lakegres_pg.format_type(...)`
+ *  - other pg_catalog-qualified functions (`pg_catalog.lower(...)`, `pg_catalog.unnest(...)`) are
+ *    DuckDB's built-ins of that name: the schema is dropped;
  *  - column references qualified with the schema (`pg_catalog.pg_class.oid`) lose the schema.
  *
  * Relations and functions that are not emulated are left alone (DuckDB reports them missing).
@@ -45,7 +49,9 @@ export function cteNames(stmt: Node): Set<string> {
 /** Which catalog relation a RangeVar names (before or after this rewrite), if any. */
 export function catalogRelationOf(rv: Node, rc: RuleContext | null, ctes: Set<string>): { schema: 'pg_catalog' | 'information_schema'; name: string } | undefined {
   const rel = rv.relname as string;
-  if (rv.catalogname) {
+  // "<database>".information_schema.columns (dbt writes it so) is the database's own catalog.
+  const ownDatabase = rc !== null && rv.catalogname && rv.schemaname !== EMULATION_SCHEMA && String(rv.catalogname).toLowerCase() === rc.database.toLowerCase();
+  if (rv.catalogname && !ownDatabase) {
     if (rv.schemaname !== EMULATION_SCHEMA) return undefined;
     if (rel.startsWith('is_') && INFORMATION_SCHEMA_RELATIONS.has(rel.slice(3))) return { schema: 'information_schema', name: rel.slice(3) };
     return PG_CATALOG_RELATIONS.has(rel) ? { schema: 'pg_catalog', name: rel } : undefined;
@@ -66,7 +72,7 @@ function apply(stmt: Node, rc: RuleContext): boolean {
       // DML targets (INSERT INTO pg_class ...) are not redirected: writing the catalog is refused by DuckDB.
       if (info.field === 'relation') return;
       const hit = catalogRelationOf(p, rc, ctes);
-      if (!hit || p.catalogname) return;
+      if (!hit || p.schemaname === EMULATION_SCHEMA) return;
       const alias = p.alias ?? (hit.schema === 'information_schema' ? { aliasname: p.relname } : undefined);
       const rv = rc.catalogRelation(hit.schema, hit.name);
       if (alias) rv.alias = alias;
@@ -76,7 +82,16 @@ function apply(stmt: Node, rc: RuleContext): boolean {
     }
     if (kind === 'FuncCall') {
       const f = funcName(p);
-      if (f.catalog || SUBSTITUTED.has(f.name) || !PG_CATALOG_FUNCTIONS.has(f.name)) return;
+      if (f.catalog || SUBSTITUTED.has(f.name)) return;
+      if (!PG_CATALOG_FUNCTIONS.has(f.name)) {
+        // pg_catalog.lower(...), pg_catalog.array_to_string(...): DuckDB's built-in of that name.
+        // (Not SQL-syntax calls such as TRIM(...) → pg_catalog.btrim: the deparser writes those back as syntax.)
+        if (f.schema === 'pg_catalog' && p.funcformat !== 'COERCE_SQL_SYNTAX') {
+          p.funcname = [str(f.name)];
+          changed = true;
+        }
+        return;
+      }
       if (f.schema !== undefined && f.schema !== 'pg_catalog' && f.schema !== 'information_schema') return;
       p.funcname = rc.catalogFunction(f.name);
       changed = true;

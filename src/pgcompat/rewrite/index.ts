@@ -29,6 +29,9 @@ import { arrayLiterals } from './array-literals.js';
 import { setFunctions } from './set-functions.js';
 import { insertDefaults } from './insert-defaults.js';
 import { typeNames } from './type-names.js';
+import { functions } from './functions.js';
+import { anyParameter } from './any-parameter.js';
+import { integerDivision } from './integer-division.js';
 
 /** In the order they run: session values before catalog functions (pg_is_in_recovery is both). */
 export const RULES: readonly RewriteRule[] = [
@@ -41,8 +44,11 @@ export const RULES: readonly RewriteRule[] = [
   rowLocks,
   escapeStrings,
   arrayLiterals,
+  anyParameter,
   setFunctions,
   insertDefaults,
+  functions,
+  integerDivision,
   typeNames,
 ];
 
@@ -57,6 +63,8 @@ export interface PgRewrite {
    * txid_current()): a prepared statement must be rewritten again for each execution.
    */
   volatile: boolean;
+  /** Emulated catalog relations the statement reads (registry.emulatedRelationName names). */
+  catalogRelations: string[];
 }
 
 interface CachedRewrite {
@@ -64,13 +72,13 @@ interface CachedRewrite {
   result: PgRewrite;
 }
 
-const results = new Lru<string, CachedRewrite[]>(1000);
+const results = new Lru<string, CachedRewrite[]>(2000, 4_000_000);
 const VARIANTS = 4;
 
 /** Counters for the report and the benchmark (milliseconds are totals). */
 export const rewriteStats = { statements: 0, triggered: 0, parsed: 0, rewritten: 0, cacheHits: 0, applyMs: 0, deparseMs: 0 };
 
-const unchanged = (text: string): PgRewrite => ({ text, changed: false, rules: [], volatile: false });
+const unchanged = (text: string): PgRewrite => ({ text, changed: false, rules: [], volatile: false, catalogRelations: [] });
 
 export function rewritePostgres(text: string, tokens: readonly Token[], ctx: PgCompatContext): PgRewrite {
   rewriteStats.statements++;
@@ -107,7 +115,7 @@ export function rewritePostgres(text: string, tokens: readonly Token[], ctx: PgC
   }
   rewriteStats.deparseMs += performance.now() - t1;
   rewriteStats.rewritten++;
-  return remember(text, rc, { text: out.replace(/;\s*$/, ''), changed: true, rules, volatile: rc.volatile });
+  return remember(text, rc, { text: out.replace(/;\s*$/, ''), changed: true, rules, volatile: rc.volatile, catalogRelations: [...rc.catalogRelations] });
 }
 
 function remember(text: string, rc: RuleContext, result: PgRewrite): PgRewrite {
@@ -115,7 +123,7 @@ function remember(text: string, rc: RuleContext, result: PgRewrite): PgRewrite {
   const list = results.get(text) ?? [];
   list.unshift({ deps: [...rc.deps.values()], result });
   if (list.length > VARIANTS) list.length = VARIANTS;
-  results.set(text, list);
+  results.set(text, list, text.length + list.reduce((n, v) => n + v.result.text.length, 0));
   return result;
 }
 

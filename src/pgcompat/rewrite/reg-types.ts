@@ -113,7 +113,7 @@ function namespaceOrder(rc: RuleContext, n: string): string {
 }
 
 /** OID of a relation given by name (constant). */
-function regclassByName(rc: RuleContext, original: string, parts: string[]): Node {
+function regclassByName(rc: RuleContext, parts: string[]): Node {
   const cls = rc.catalogSql('pg_catalog', 'pg_class');
   const nsp = rc.catalogSql('pg_catalog', 'pg_namespace');
   const rel = parts[parts.length - 1]!;
@@ -122,7 +122,7 @@ function regclassByName(rc: RuleContext, original: string, parts: string[]): Nod
   const order = schema !== undefined ? '' : ` ORDER BY ${namespaceOrder(rc, '__n')}`;
   return expr(
     `COALESCE((SELECT __c.oid FROM ${cls} __c JOIN ${nsp} __n ON __n.oid = __c.relnamespace WHERE __c.relname = ${quoteLiteral(rel)} AND ${where}${order} LIMIT 1), __arg_err)`,
-    { err: raise('42P01', `relation "${original}" does not exist`) },
+    { err: raise('42P01', `relation "${parts.join('.')}" does not exist`) },
   );
 }
 
@@ -262,7 +262,7 @@ function oidOf(rc: RuleContext, type: RegType, arg: Node): Node {
     const parts = parseQualifiedName(c);
     switch (type) {
       case 'regclass':
-        return parts && parts.length <= 3 ? regclassByName(rc, c, parts) : expr('__arg_err', { err: raise('42P01', `relation "${c}" does not exist`) });
+        return parts && parts.length <= 3 ? regclassByName(rc, parts) : expr('__arg_err', { err: raise('42P01', `relation "${c}" does not exist`) });
       case 'regtype':
         return regtypeByName(rc, c);
       case 'regnamespace':

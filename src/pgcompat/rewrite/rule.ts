@@ -52,8 +52,8 @@ export class RuleContext {
   uncacheable = false;
   /** The result embeds settings (search_path, current_setting): prepared statements redo it per execution. */
   volatile = false;
-  /** Relation names the statement defines itself (CTEs): never catalog relations. */
-  cteNames = new Set<string>();
+  /** Emulated catalog relations the rewritten statement reads (pg_stat_activity needs a refresh first). */
+  readonly catalogRelations = new Set<string>();
 
   constructor(
     readonly ctx: PgCompatContext,
@@ -124,6 +124,7 @@ export class RuleContext {
   /** RangeVar payload of an emulated catalog relation: "<readDb>".__lakegres_pg.<name>. */
   catalogRelation(schema: 'pg_catalog' | 'information_schema', name: string, alias?: string): Node {
     const rv: Node = { catalogname: this.readDb, schemaname: EMULATION_SCHEMA, relname: emulatedRelationName(schema, name), inh: true, relpersistence: 'p' };
+    this.catalogRelations.add(emulatedRelationName(schema, name));
     if (alias) rv.alias = { aliasname: alias };
     return rv;
   }

@@ -8,17 +8,28 @@
  *    regexp_split_to_table.
  *  - `SELECT generate_series(1, 3)` returns three rows in PostgreSQL; DuckDB's scalar
  *    generate_series returns one list. In a select list it becomes `unnest(generate_series(...))`.
+ *  - A function that returns one value used in FROM (`FROM string_to_array(x, ',') s`, as
+ *    Grafana writes; or a function that session-values replaced by its value) is a one-row
+ *    relation in PostgreSQL; DuckDB takes only table functions there. It becomes
+ *    `(SELECT string_to_array(x, ',') AS s) AS s`.
  */
 import type { Token } from '../../sql/lexer.js';
-import { func, funcName, str, walk, type Node } from '../ast.js';
+import { func, funcName, names, str, walk, type Node } from '../ast.js';
 import type { RewriteRule } from './rule.js';
 
 const SCALAR_SRFS = new Set(['generate_series', 'generate_subscripts', 'unnest', 'string_to_table', 'regexp_split_to_table']);
-const WORDS = new Set([...SCALAR_SRFS].map((s) => s.toUpperCase()));
+/** Functions returning one value that clients use in FROM. */
+const SCALAR_IN_FROM = new Set(['string_to_array', 'regexp_split_to_array', 'string_split', 'array_append', 'array_cat', 'to_json', 'json_build_object', 'json_object', 'now', 'current_schemas']);
+const WORDS = new Set([...SCALAR_SRFS, ...SCALAR_IN_FROM].map((s) => s.toUpperCase()));
 
 function trigger(tokens: readonly Token[]): boolean {
   for (const t of tokens) if (t.kind === 'word' && WORDS.has(t.value)) return true;
   return false;
+}
+
+function isScalarInFrom(fc: Node): boolean {
+  const f = funcName(fc);
+  return !f.catalog && (f.schema === undefined || f.schema === 'pg_catalog') && SCALAR_IN_FROM.has(f.name);
 }
 
 function isScalarSrf(fc: Node | undefined): boolean {
@@ -38,6 +49,16 @@ function apply(stmt: Node): boolean {
       const items = fns[0]!.List?.items as Node[] | undefined;
       const fc = items?.[0]?.FuncCall as Node | undefined;
       const alias = p.alias as Node | undefined;
+      const value = items?.[0];
+      if (value && (!fc || isScalarInFrom(fc))) {
+        // A one-value function: a one-row relation whose column is named by the alias (or the function).
+        const colnames = names(alias?.colnames);
+        const column = colnames[0] ?? (alias?.aliasname as string | undefined) ?? (fc ? funcName(fc).name : 'value');
+        const sub: Node = { RangeSubselect: { subquery: { SelectStmt: { targetList: [{ ResTarget: { name: column, val: value } }], limitOption: 'LIMIT_OPTION_DEFAULT', op: 'SETOP_NONE' } }, alias: { aliasname: (alias?.aliasname as string | undefined) ?? column } } };
+        if (p.lateral) sub.RangeSubselect.lateral = true;
+        changed = true;
+        return sub;
+      }
       if (!alias || alias.colnames || !isScalarSrf(fc)) return;
       alias.colnames = [str(alias.aliasname as string)];
       changed = true;

@@ -1,0 +1,23 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { out, ready, rewrite } from './context.js';
+import { standIns } from './duck.js';
+
+const env = standIns();
+
+describe('rewrite: type-names', () => {
+  it('drops pg_catalog from type names and maps types DuckDB lacks', () => {
+    expect(out('SELECT a::pg_catalog.int4, b::pg_catalog.text, b::pg_catalog.bpchar FROM t')).toBe('SELECT a::int, b::text, b::bpchar FROM t');
+    expect(out("SELECT 'x'::name, 'y'::\"char\", '{}'::jsonb, 1::xid, '(0,1)'::tid FROM t")).toBe("SELECT 'x'::varchar, 'y'::varchar, '{}'::json, 1::int8, CAST('(0,1)' AS text) FROM t");
+    expect(out("SELECT '1 2'::int2vector, now()::timestamptz(3), '1 day'::interval(6)")).toBe("SELECT CAST('1 2' AS int2[]), (now())::timestamptz, '1 day'::interval");
+    expect(out('SELECT b::pg_catalog."char" FROM t')).toBe('SELECT b::varchar FROM t');
+  });
+
+  it('leaves types DuckDB reads alone', () => {
+    expect(rewrite('SELECT a::int4, b::text, c::float8 FROM t').changed).toBe(false);
+    expect(rewrite('SELECT name FROM t').changed).toBe(false);
+  });
+
+  it('runs', async () => {
+    expect(await env.duck.rows(out("SELECT a::pg_catalog.int8, 'x'::pg_catalog.name, CAST(b AS pg_catalog.varchar(5)), 1::pg_catalog.bit(3) IS NOT NULL FROM t WHERE a = 1"))).toEqual([[1n, 'x', 'x', true]]);
+  });
+});
