@@ -27,7 +27,7 @@ export function pointsSpec(rows: number): TableSpec {
   return {
     name: 'points',
     gen: `SELECT i::BIGINT AS id, (hash(i) % 1000)::INTEGER AS k, (hash(i + 1000000007) % 100)::INTEGER AS g,
-            ((hash(i + 2000000011) % 10000000)::BIGINT / 100)::DOUBLE AS v, md5(i::VARCHAR) AS s
+            ((hash(i + 2000000011) % 10000000)::DOUBLE / 100) AS v, md5(i::VARCHAR) AS s
           FROM range(${rows}) t(i)`,
     columns: 'id bigint, k integer, g integer, v double precision, s text',
     pgAfter: ['ALTER TABLE points ADD PRIMARY KEY (id)', 'VACUUM ANALYZE points'],
@@ -66,7 +66,7 @@ export function tpchSpecs(lineitemRows: number): TableSpec[] {
     {
       name: 'customer',
       gen: `SELECT c::BIGINT AS c_custkey, 'Customer#' || lpad(c::VARCHAR, 9, '0') AS c_name, (hash(c * 3 + 1) % 25)::INTEGER AS c_nationkey,
-              (((hash(c * 3 + 2) % 1100000)::BIGINT - 100000) / 100)::DECIMAL(15,2) AS c_acctbal,
+              (((hash(c * 3 + 2) % 1100000)::BIGINT - 100000)::DOUBLE / 100)::DECIMAL(15,2) AS c_acctbal,
               ${pick(['AUTOMOBILE', 'BUILDING', 'FURNITURE', 'HOUSEHOLD', 'MACHINERY'], 'hash(c * 3)')} AS c_mktsegment
             FROM range(1, ${n.customer + 1}) t(c)`,
       columns: 'c_custkey bigint, c_name text, c_nationkey integer, c_acctbal numeric(15,2), c_mktsegment text',
@@ -76,7 +76,7 @@ export function tpchSpecs(lineitemRows: number): TableSpec[] {
     {
       name: 'supplier',
       gen: `SELECT s::BIGINT AS s_suppkey, 'Supplier#' || lpad(s::VARCHAR, 9, '0') AS s_name, (hash(s * 5 + 1) % 25)::INTEGER AS s_nationkey,
-              (((hash(s * 5 + 2) % 1100000)::BIGINT - 100000) / 100)::DECIMAL(15,2) AS s_acctbal
+              (((hash(s * 5 + 2) % 1100000)::BIGINT - 100000)::DOUBLE / 100)::DECIMAL(15,2) AS s_acctbal
             FROM range(1, ${n.supplier + 1}) t(s)`,
       columns: 's_suppkey bigint, s_name text, s_nationkey integer, s_acctbal numeric(15,2)',
       pgAfter: ['ALTER TABLE supplier ADD PRIMARY KEY (s_suppkey)'],
@@ -86,7 +86,7 @@ export function tpchSpecs(lineitemRows: number): TableSpec[] {
       name: 'orders',
       gen: `SELECT o::BIGINT AS o_orderkey, (1 + hash(o * 7 + 1) % ${n.customer})::BIGINT AS o_custkey,
               ${pick(['F', 'O', 'P'], 'hash(o * 7 + 3)')} AS o_orderstatus,
-              ((hash(o * 7 + 4) % 50000000)::BIGINT / 100)::DECIMAL(15,2) AS o_totalprice,
+              ((hash(o * 7 + 4) % 50000000)::DOUBLE / 100)::DECIMAL(15,2) AS o_totalprice,
               ${orderDate('o')} AS o_orderdate,
               ${pick(['1-URGENT', '2-HIGH', '3-MEDIUM', '4-NOT SPECIFIED', '5-LOW'], 'hash(o * 7 + 5)')} AS o_orderpriority,
               0::INTEGER AS o_shippriority
@@ -99,9 +99,9 @@ export function tpchSpecs(lineitemRows: number): TableSpec[] {
       name: 'lineitem',
       gen: `SELECT ok AS l_orderkey, (1 + hash(i * 11 + 1) % 200000)::BIGINT AS l_partkey, (1 + hash(i * 11 + 2) % ${n.supplier})::BIGINT AS l_suppkey,
               ((i % 4) + 1)::INTEGER AS l_linenumber, q AS l_quantity,
-              (q * (900 + (hash(i * 11 + 4) % 100000)::BIGINT / 100))::DECIMAL(15,2) AS l_extendedprice,
-              ((hash(i * 11 + 5) % 11)::INTEGER / 100)::DECIMAL(15,2) AS l_discount,
-              ((hash(i * 11 + 6) % 9)::INTEGER / 100)::DECIMAL(15,2) AS l_tax,
+              (q * (900 + (hash(i * 11 + 4) % 100000)::DOUBLE / 100))::DECIMAL(15,2) AS l_extendedprice,
+              ((hash(i * 11 + 5) % 11)::DOUBLE / 100)::DECIMAL(15,2) AS l_discount,
+              ((hash(i * 11 + 6) % 9)::DOUBLE / 100)::DECIMAL(15,2) AS l_tax,
               CASE WHEN rd <= DATE '1995-06-17' THEN ${pick(['R', 'A'], 'hash(i * 11 + 10)')} ELSE 'N' END AS l_returnflag,
               CASE WHEN sd > DATE '1995-06-17' THEN 'O' ELSE 'F' END AS l_linestatus,
               sd AS l_shipdate, od + (30 + hash(i * 11 + 8) % 61)::INTEGER AS l_commitdate, rd AS l_receiptdate,
