@@ -35,6 +35,8 @@ export interface WorkloadResult {
   notes: string[];
   errors: string[];
   seconds: number;
+  /** The issues' targets this workload reports against, each with what this run measured (collected in the summary). */
+  targets?: string[];
 }
 
 export const now = () => performance.now();
@@ -45,6 +47,14 @@ export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** The p-th percentile (0..100) by the nearest-rank method. */
+export function percentile(xs: number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const rank = Math.min(s.length, Math.max(1, Math.ceil((p / 100) * s.length)));
+  return s[rank - 1]!;
 }
 
 export interface RunOpts {
@@ -98,6 +108,55 @@ export async function throughput(workers: ((i: number) => Promise<unknown>)[], o
   const rates: number[] = [];
   for (let r = 0; r < opts.runs; r++) rates.push(await window(opts.ms));
   return median(rates);
+}
+
+export interface RateAndLatency {
+  /** Operations per second (median of the windows). */
+  rate: number;
+  /** Latency percentiles of every timed operation of all windows, ms. */
+  p50: number;
+  p99: number;
+  /** Timed operations (the percentiles' sample size). */
+  samples: number;
+}
+
+/**
+ * Like throughput(), and also the latency of every operation in the timed windows (p50, p99).
+ * The warm-up window's operations are not sampled.
+ */
+export async function throughputWithLatency(workers: ((i: number) => Promise<unknown>)[], opts: { ms: number; maxOps: number; runs: number; warmupMs: number }): Promise<RateAndLatency> {
+  const times: number[] = [];
+  const window = async (ms: number, sample: boolean): Promise<number> => {
+    let ops = 0;
+    const start = now();
+    const deadline = start + ms;
+    await Promise.all(
+      workers.map(async (op) => {
+        while (ops < opts.maxOps && now() < deadline) {
+          const t = now();
+          await op(ops++);
+          if (sample) times.push(now() - t);
+        }
+      }),
+    );
+    return ops / ((now() - start) / 1000);
+  };
+  await window(opts.warmupMs, false);
+  const rates: number[] = [];
+  for (let r = 0; r < opts.runs; r++) rates.push(await window(opts.ms, true));
+  return { rate: median(rates), p50: percentile(times, 50), p99: percentile(times, 99), samples: times.length };
+}
+
+/**
+ * "met" / "missed" line for a target: `actual` against `limit` (both in the same unit, e.g. a
+ * ratio to PostgreSQL), `atLeast` = the target is a lower bound. Nothing is printed as met when
+ * there is no measurement.
+ */
+export function targetLine(what: string, actual: number | undefined, limit: number, atLeast: boolean, show: (x: number) => string = (x) => `${x.toFixed(2)}x`): string {
+  if (actual === undefined || !Number.isFinite(actual)) return `${what}: target ${atLeast ? '>=' : '<='} ${show(limit)}; not measured in this run`;
+  const met = atLeast ? actual >= limit : actual <= limit;
+  const by = atLeast ? limit / actual : actual / limit;
+  return `${what}: target ${atLeast ? '>=' : '<='} ${show(limit)}, measured ${show(actual)}: ${met ? 'met' : `missed by a factor of ${by.toFixed(by >= 10 ? 0 : 1)}`}`;
 }
 
 /** Runs `fn` and turns an exception into a Cell with the error. */

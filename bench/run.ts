@@ -120,6 +120,7 @@ function printWorkload(w: WorkloadResult): void {
   const errs = [...w.errors, ...cellErrors(w)];
   if (errs.length) out.push('', 'errors:', ...errs.map((e) => `  - ${e}`));
   if (w.notes.length) out.push('', ...w.notes.map((n) => `  * ${n}`));
+  if (w.targets?.length) out.push('', 'targets:', ...w.targets.map((t) => `  - ${t}`));
   process.stdout.write(out.join('\n') + '\n');
 }
 
@@ -164,6 +165,8 @@ function summary(results: WorkloadResult[], totalSec: number): string {
     out.push('Largest overheads over embedded DuckDB (same engine, no wire, no lake layer):');
     for (const x of worstDuck.slice(0, 6)) out.push(`  - [${x.w}] ${x.m}: ${describeFactor(x.f, x.memory)}`);
   }
+  const targets = results.flatMap((w) => (w.targets ?? []).map((t) => `[${w.name}] ${t}`));
+  if (targets.length) out.push('', 'Targets of issue 2 §7 and issue 4 §7 (reported, not asserted):', ...targets.map((t) => `  - ${t}`));
   const errors = results.flatMap((w) => [...w.errors, ...cellErrors(w)].map((e) => `[${w.name}] ${e}`));
   const mismatches = results.flatMap((w) => w.notes.filter((n) => n.startsWith('RESULT MISMATCH') || n.startsWith('load failed')).map((n) => `[${w.name}] ${n}`));
   out.push('', errors.length ? `Errors (${errors.length}):` : 'Errors: none');
