@@ -9,6 +9,14 @@
 /** Schema of the emulation objects inside every lake database. */
 export const EMULATION_SCHEMA = '__lakegres_pg';
 
+/**
+ * lakegres's own discovery relations, reachable as `lakegres.<name>` (a schema no lake shows:
+ * the rewriter points it at the emulation schema unless the lake has a table of that name):
+ * `lakegres.tables` lists the lake's tables with descriptions, row counts and sizes.
+ */
+export const DISCOVERY_SCHEMA = 'lakegres';
+export const DISCOVERY_RELATIONS: Readonly<Record<string, string>> = { tables: 'lake_tables' };
+
 /** Relations of pg_catalog that are emulated (PostgreSQL's columns and OIDs). */
 export const PG_CATALOG_RELATIONS = new Set([
   'pg_namespace',
@@ -57,6 +65,8 @@ export const PG_CATALOG_RELATIONS = new Set([
   'pg_foreign_data_wrapper',
   'pg_partitioned_table',
   'pg_publication',
+  'pg_publication_namespace',
+  'pg_publication_rel',
   'pg_subscription',
   'pg_cast',
   'pg_conversion',
@@ -103,7 +113,9 @@ export const PG_CATALOG_FUNCTIONS = new Set([
   'pg_get_constraintdef',
   'pg_get_indexdef',
   'pg_get_triggerdef',
+  'pg_get_ruledef',
   'pg_get_functiondef',
+  'pg_get_function_sqlbody',
   'pg_get_function_arguments',
   'pg_get_function_result',
   'pg_get_function_identity_arguments',

@@ -397,6 +397,10 @@ describe('emulated catalog: snapshots, transactions, statistics', () => {
     ]);
     const size = await lg.query(`SELECT ${E}.pg_total_relation_size(c.oid) = s.size_bytes AS same, ${E}.pg_relation_size(c.oid) > 0 AS r FROM ${E}.pg_class c JOIN ${E}.lake_tables s ON s.table_oid = c.oid WHERE c.relname = 'items'`);
     expect(size.rows).toEqual([{ same: true, r: true }]);
+    // Clients reach it as lakegres.tables (pgcompat/rewrite/catalog-names).
+    const pub = await lg.query(`SELECT t.table_name, t.row_count, t.size FROM lakegres.tables t WHERE t.table_schema = 'public'`);
+    expect(pub.rows).toEqual([{ table_name: 'items', row_count: '5001', size: (await lg.query(`SELECT ${E}.pg_size_pretty(size_bytes) AS s FROM ${E}.lake_tables WHERE table_name = 'items'`)).rows[0].s }]);
+    expect(pub.fields.map((f) => f.name)).toEqual(['table_name', 'row_count', 'size']);
     await lg.query(`DELETE FROM public.items WHERE sku LIKE 'k1%'`);
     const after = await lg.query(`SELECT row_count FROM ${E}.lake_tables WHERE table_name = 'items'`);
     const expected = await lg.query(`SELECT count(*) AS n FROM public.items`);

@@ -32,6 +32,15 @@ describe('rewrite: catalog-names', () => {
     expect(rewrite('SELECT * FROM other.pg_catalog.pg_class').changed).toBe(false);
   });
 
+  it('points lakegres.tables at the discovery view, unless the lake has such a table', () => {
+    expect(out('SELECT table_name, row_count FROM lakegres.tables ORDER BY 1')).toBe('SELECT table_name, row_count FROM lake.__lakegres_pg.lake_tables AS tables ORDER BY 1');
+    expect(out('SELECT t.size FROM "lakegres".tables t', testContext({ readDb: '__lake_lake_s3' }))).toBe('SELECT t.size FROM __lake_lake_s3.__lakegres_pg.lake_tables AS t');
+    expect(out('SELECT * FROM lake.lakegres.tables')).toBe('SELECT * FROM lake.__lakegres_pg.lake_tables AS tables');
+    expect(rewrite('SELECT * FROM other.lakegres.tables').changed).toBe(false);
+    expect(rewrite('SELECT * FROM lakegres.columns').changed).toBe(false);
+    expect(rewrite('SELECT * FROM lakegres.tables', testContext({ tables: { 'lakegres.tables': ['x'] } })).changed).toBe(false);
+  });
+
   it('leaves user tables, CTEs and relations that are not emulated alone', () => {
     // public.pg_views is a lake table in the test context: it wins over pg_catalog's unqualified.
     expect(rewrite('SELECT * FROM pg_views').changed).toBe(false);

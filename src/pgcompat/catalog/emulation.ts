@@ -17,7 +17,7 @@
  * relations lakegres has nothing for are empty but well-formed.
  */
 import { quoteIdent, quoteLiteral } from '../../lake/types.js';
-import { EMULATION_SCHEMA, emulatedRelationName } from '../registry.js';
+import { DISCOVERY_RELATIONS, EMULATION_SCHEMA, emulatedRelationName } from '../registry.js';
 import { FIRST_TEMP_OBJECT_OID, INFORMATION_SCHEMA_NAMESPACE_OID, PG_CATALOG_NAMESPACE_OID, PUBLIC_NAMESPACE_OID, TEMP_NAMESPACE_OID } from '../oids.js';
 import { ACTIVITY_TYPE, ACTIVITY_VARIABLE, SESSION_ROLE_OID, SESSION_TYPE, SESSION_VARIABLE, SETTINGS_TYPE, SETTINGS_VARIABLE } from '../session-vars.js';
 import { RELATION_COLUMNS } from './pg16-data.js';
@@ -28,8 +28,8 @@ import { META_COLUMNS, META_NAMESPACES, META_RELATIONS, META_STATS, pgTypeSql } 
 /** Name of the session's temporary namespace (PostgreSQL's pg_temp_N). */
 export const TEMP_NAMESPACE_NAME = 'pg_temp_1';
 
-/** The analysts' discovery relation (proposed public name: lakegres.tables). */
-export const LAKE_TABLES_VIEW = 'lake_tables';
+/** The analysts' discovery relation, `lakegres.tables` for clients (registry.DISCOVERY_RELATIONS). */
+export const LAKE_TABLES_VIEW = DISCOVERY_RELATIONS.tables!;
 
 /** Functions provided beyond PG_CATALOG_FUNCTIONS (PostgreSQL names, same semantics). */
 export const EXTRA_FUNCTIONS = [
@@ -152,6 +152,10 @@ export function emulationStatements(target: EmulationTarget): string[] {
   macro('pg_get_constraintdef', `(o) AS (SELECT _lg_c.conbin FROM ${S('pg_constraint')} _lg_c WHERE _lg_c.oid = o)`, `(o, pretty) AS (SELECT _lg_c.conbin FROM ${S('pg_constraint')} _lg_c WHERE _lg_c.oid = o)`);
   macro('pg_get_indexdef', `(o) AS CAST(NULL AS VARCHAR)`, `(o, col, pretty) AS CAST(NULL AS VARCHAR)`);
   macro('pg_get_triggerdef', `(o) AS CAST(NULL AS VARCHAR)`, `(o, pretty) AS CAST(NULL AS VARCHAR)`);
+  // Built-in functions have no SQL-standard body (psql's \df+ falls back to prosrc).
+  macro('pg_get_function_sqlbody', `(o) AS CAST(NULL AS VARCHAR)`);
+  // pg_rewrite is empty (a lake view has no rewrite rule a client could list): no rule has a definition.
+  macro('pg_get_ruledef', `(o) AS CAST(NULL AS VARCHAR)`, `(o, pretty) AS CAST(NULL AS VARCHAR)`);
   macro('pg_get_partkeydef', `(o) AS CAST(NULL AS VARCHAR)`);
   macro('pg_get_serial_sequence', `(t, c) AS CAST(NULL AS VARCHAR)`);
   macro('pg_get_statisticsobjdef_columns', `(o) AS CAST(NULL AS VARCHAR)`);
@@ -390,7 +394,7 @@ export function emulationStatements(target: EmulationTarget): string[] {
   view('pg_language', null, `SELECT * FROM ${S('pg_language')}`);
   view('pg_operator', null, `SELECT * FROM ${S('pg_operator')}`);
   view('pg_opclass', null, `SELECT * FROM ${S('pg_opclass')}`);
-  for (const empty of ['pg_depend', 'pg_rewrite', 'pg_trigger', 'pg_event_trigger', 'pg_policy', 'pg_foreign_table', 'pg_foreign_server', 'pg_foreign_data_wrapper', 'pg_partitioned_table', 'pg_publication', 'pg_subscription', 'pg_locks', 'pg_statistic_ext']) {
+  for (const empty of ['pg_depend', 'pg_rewrite', 'pg_trigger', 'pg_event_trigger', 'pg_policy', 'pg_foreign_table', 'pg_foreign_server', 'pg_foreign_data_wrapper', 'pg_partitioned_table', 'pg_publication', 'pg_publication_namespace', 'pg_publication_rel', 'pg_subscription', 'pg_locks', 'pg_statistic_ext']) {
     view(empty, null, null);
   }
   view('pg_cast', null, `SELECT * FROM ${S('pg_cast')}`);
@@ -569,7 +573,7 @@ export function emulationStatements(target: EmulationTarget): string[] {
   );
   isView('attributes', null);
 
-  // ---------------------------------------------------------------- discovery (lakegres.tables)
+  // ---------------------------------------------------------------- discovery (lakegres.tables; sizes are data plus delete files)
   plainView(
     LAKE_TABLES_VIEW,
     `SELECT n.nspname AS table_schema, r.relname AS table_name, r.description, CAST(s.row_count AS BIGINT) AS row_count,

@@ -11,17 +11,21 @@
  *    `information_schema._pg_expandarray(...)` → `"<readDb>".__lakegres_pg.format_type(...)`
  *  - other pg_catalog-qualified functions (`pg_catalog.lower(...)`, `pg_catalog.unnest(...)`) are
  *    DuckDB's built-ins of that name: the schema is dropped;
- *  - column references qualified with the schema (`pg_catalog.pg_class.oid`) lose the schema.
+ *  - column references qualified with the schema (`pg_catalog.pg_class.oid`) lose the schema;
+ *  - lakegres's discovery relations: `lakegres.tables` → `"<readDb>".__lakegres_pg.lake_tables AS tables`
+ *    (registry.DISCOVERY_RELATIONS), unless the lake has a schema `lakegres` with a table of that name.
  *
  * Relations and functions that are not emulated are left alone (DuckDB reports them missing).
  */
 import type { Token } from '../../sql/lexer.js';
-import { INFORMATION_SCHEMA_RELATIONS, PG_CATALOG_FUNCTIONS, PG_CATALOG_RELATIONS, EMULATION_SCHEMA } from '../registry.js';
+import { DISCOVERY_RELATIONS, DISCOVERY_SCHEMA, INFORMATION_SCHEMA_RELATIONS, PG_CATALOG_FUNCTIONS, PG_CATALOG_RELATIONS, EMULATION_SCHEMA } from '../registry.js';
 import { funcName, names, str, walk, type Node } from '../ast.js';
 import type { RewriteRule, RuleContext } from './rule.js';
 
 const RELATION_WORDS = new Set([...PG_CATALOG_RELATIONS].map((n) => n.toUpperCase()));
 const FUNCTION_WORDS = new Set([...PG_CATALOG_FUNCTIONS].map((n) => n.toUpperCase()));
+
+const DISCOVERY_WORD = DISCOVERY_SCHEMA.toUpperCase();
 
 /** Functions that session-values substitutes (it runs first; listed here so that they are never macro calls). */
 const SUBSTITUTED = new Set(['pg_is_in_recovery']);
@@ -30,9 +34,9 @@ function trigger(tokens: readonly Token[]): boolean {
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (t.kind === 'word') {
-      if (t.value === 'PG_CATALOG' || t.value === 'INFORMATION_SCHEMA' || RELATION_WORDS.has(t.value)) return true;
+      if (t.value === 'PG_CATALOG' || t.value === 'INFORMATION_SCHEMA' || t.value === DISCOVERY_WORD || RELATION_WORDS.has(t.value)) return true;
       if (FUNCTION_WORDS.has(t.value) && tokens[i + 1]?.kind === 'lparen') return true;
-    } else if (t.kind === 'qident' && (t.value === 'pg_catalog' || t.value === 'information_schema' || PG_CATALOG_RELATIONS.has(t.value))) return true;
+    } else if (t.kind === 'qident' && (t.value === 'pg_catalog' || t.value === 'information_schema' || t.value === DISCOVERY_SCHEMA || PG_CATALOG_RELATIONS.has(t.value))) return true;
   }
   return false;
 }
@@ -64,6 +68,18 @@ export function catalogRelationOf(rv: Node, rc: RuleContext | null, ctes: Set<st
   return { schema: 'pg_catalog', name: rel };
 }
 
+/** `lakegres.tables` (also `"<database>".lakegres.tables`) → the emulation's view, unless the lake has such a table. */
+function discoveryRelation(rv: Node, rc: RuleContext): Node | undefined {
+  if (rv.schemaname !== DISCOVERY_SCHEMA) return undefined;
+  if (rv.catalogname && String(rv.catalogname).toLowerCase() !== rc.database.toLowerCase()) return undefined;
+  const view = DISCOVERY_RELATIONS[rv.relname as string];
+  if (!view || rc.tableColumns(DISCOVERY_SCHEMA, rv.relname as string) !== undefined) return undefined;
+  const out: Node = { catalogname: rc.readDb, schemaname: EMULATION_SCHEMA, relname: view, inh: true, relpersistence: 'p', alias: rv.alias ?? { aliasname: rv.relname } };
+  if (rv.location !== undefined) out.location = rv.location;
+  rc.catalogRelations.add(view);
+  return out;
+}
+
 function apply(stmt: Node, rc: RuleContext): boolean {
   let changed = false;
   const ctes = cteNames(stmt);
@@ -71,6 +87,11 @@ function apply(stmt: Node, rc: RuleContext): boolean {
     if (kind === 'RangeVar') {
       // DML targets (INSERT INTO pg_class ...) are not redirected: writing the catalog is refused by DuckDB.
       if (info.field === 'relation') return;
+      const discovery = discoveryRelation(p, rc);
+      if (discovery) {
+        changed = true;
+        return { replace: { RangeVar: discovery }, skip: true };
+      }
       const hit = catalogRelationOf(p, rc, ctes);
       if (!hit || p.schemaname === EMULATION_SCHEMA) return;
       const alias = p.alias ?? (hit.schema === 'information_schema' ? { aliasname: p.relname } : undefined);

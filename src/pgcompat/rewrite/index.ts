@@ -22,6 +22,7 @@ import { systemColumns } from './system-columns.js';
 import { catalogNames } from './catalog-names.js';
 import { regTypes } from './reg-types.js';
 import { regexOperators } from './regex-operators.js';
+import { likeEscape } from './like-escape.js';
 import { collate } from './collate.js';
 import { rowLocks } from './row-locks.js';
 import { escapeStrings } from './escape-strings.js';
@@ -40,6 +41,7 @@ export const RULES: readonly RewriteRule[] = [
   catalogNames,
   regTypes,
   regexOperators,
+  likeEscape,
   collate,
   rowLocks,
   escapeStrings,
