@@ -3,7 +3,8 @@
  * columns, evaluated from the catalog and returned as subqueries for the rewriter.
  */
 import { PgError, SqlState } from '../../errors/pg-error.js';
-import { parseChanges, type Change } from '../write/changes.js';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { parseChanges, type Change, type ChangeKind } from '../write/changes.js';
 import { valuesRelation, type SqlValue } from './sql-values.js';
 import type { RewriteContext } from '../sql/rewrite.js';
 import type { SchemaState, TableEntry } from '../catalog/model.js';
@@ -42,41 +43,84 @@ export const SHORTCUTS = new Map<string, string>([
   ['table_deletions', 'ducklake_table_deletions'],
 ]);
 
-const DISPLAY_KEYS: Record<string, string> = {
-  created_schema: 'schemas_created',
-  dropped_schema: 'schemas_dropped',
-  created_table: 'tables_created',
-  created_view: 'views_created',
-  created_scalar_macro: 'scalar_macros_created',
-  created_table_macro: 'table_macros_created',
-  dropped_table: 'tables_dropped',
-  altered_table: 'tables_altered',
-  inserted_into_table: 'tables_inserted_into',
-  deleted_from_table: 'tables_deleted_from',
-  dropped_view: 'views_dropped',
-  dropped_scalar_macro: 'scalar_macros_dropped',
-  dropped_table_macro: 'table_macros_dropped',
-  altered_view: 'views_altered',
-  inlined_insert: 'inlined_insert',
-  inlined_delete: 'inlined_delete',
-  inline_flush: 'flushed_inlined',
-  merge_adjacent: 'merge_adjacent',
-  rewrite_delete: 'rewrite_delete',
-  compacted_table: 'compacted_table',
-};
+/**
+ * Keys of the `changes` map in the order the extension builds it, with the change kinds each
+ * shows. `compacted_table` (older lakes) is parsed by the extension but not shown.
+ */
+const DISPLAY_KEYS: [string, ChangeKind[]][] = [
+  ['schemas_created', ['created_schema']],
+  ['schemas_dropped', ['dropped_schema']],
+  ['tables_created', ['created_table']],
+  ['views_created', ['created_view']],
+  ['scalar_macros_created', ['created_scalar_macro']],
+  ['table_macros_created', ['created_table_macro']],
+  ['tables_dropped', ['dropped_table']],
+  ['tables_altered', ['altered_table']],
+  ['tables_inserted_into', ['inserted_into_table']],
+  ['tables_deleted_from', ['deleted_from_table']],
+  ['views_dropped', ['dropped_view']],
+  ['scalar_macros_dropped', ['dropped_scalar_macro']],
+  ['table_macros_dropped', ['dropped_table_macro']],
+  ['views_altered', ['altered_view']],
+  ['inlined_insert', ['inlined_insert']],
+  ['inlined_delete', ['inlined_delete']],
+  ['flushed_inlined', ['inline_flush']],
+  ['merge_adjacent', ['merge_adjacent']],
+  ['rewrite_delete', ['rewrite_delete']],
+];
 
-/** The `changes` MAP(VARCHAR, VARCHAR[]) of ducklake_snapshots(), as a SQL expression. */
-export function changesMapSql(changes: Change[]): string {
-  const groups = new Map<string, string[]>();
-  for (const c of changes) {
-    const key = DISPLAY_KEYS[c.kind] ?? c.kind;
-    const v = typeof c.value === 'number' ? String(c.value) : c.value.join('.');
-    const list = groups.get(key) ?? [];
-    list.push(v);
-    groups.set(key, list);
+let keywordCache: Promise<Set<string>> | null = null;
+
+/** DuckDB's keywords (any category): names that the extension quotes in `schema.name` values. */
+export function duckdbKeywords(conn: DuckDBConnection): Promise<Set<string>> {
+  keywordCache ??= conn
+    .runAndReadAll('SELECT keyword_name FROM duckdb_keywords()')
+    .then((r) => new Set(r.getRows().map((row) => String(row[0]).toLowerCase())))
+    .catch((e: unknown) => {
+      keywordCache = null;
+      throw e;
+    });
+  return keywordCache;
+}
+
+/** A name as DuckDB writes it when it may need quotes (plain identifiers and non-keywords stay bare). */
+function optionallyQuoted(name: string, keywords: Set<string>): string {
+  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !keywords.has(name.toLowerCase())) return name;
+  return '"' + name.replace(/"/g, '""') + '"';
+}
+
+/**
+ * The `changes` MAP(VARCHAR, VARCHAR[]) of ducklake_snapshots() (and expire_snapshots), as a
+ * SQL expression, built as the extension builds it: keys in its fixed order, ids as sorted
+ * distinct numbers, created schemas by name, created tables, views and macros as
+ * `schema.name` with names quoted only where DuckDB needs it.
+ */
+export function changesMapSql(changes: Change[], keywords: Set<string>): string {
+  const entries: string[] = [];
+  for (const [key, kinds] of DISPLAY_KEYS) {
+    const of = changes.filter((c) => kinds.includes(c.kind));
+    if (of.length === 0) continue;
+    let values: string[];
+    if (of.every((c) => typeof c.value === 'number')) {
+      values = [...new Set(of.map((c) => c.value as number))].sort((a, b) => a - b).map(String);
+    } else if (key === 'schemas_created') {
+      values = [...new Set(of.map((c) => (typeof c.value === 'number' ? String(c.value) : c.value.join('.'))))];
+    } else {
+      // Grouped by schema (first appearance), each name once.
+      const bySchema = new Map<string, Set<string>>();
+      for (const c of of) {
+        const parts = typeof c.value === 'number' ? [String(c.value)] : c.value;
+        const schema = parts.length > 1 ? parts[0]! : '';
+        const name = parts[parts.length - 1]!;
+        const set = bySchema.get(schema) ?? new Set<string>();
+        set.add(name);
+        bySchema.set(schema, set);
+      }
+      values = [...bySchema].flatMap(([schema, names]) => [...names].map((n) => `${optionallyQuoted(schema, keywords)}.${optionallyQuoted(n, keywords)}`));
+    }
+    entries.push(`${quoteLiteral(key)}: [${values.map(quoteLiteral).join(', ')}]`);
   }
-  if (groups.size === 0) return 'MAP {}::MAP(VARCHAR, VARCHAR[])';
-  const entries = [...groups].map(([k, vs]) => `${quoteLiteral(k)}: [${vs.map(quoteLiteral).join(', ')}]`);
+  if (entries.length === 0) return 'MAP {}::MAP(VARCHAR, VARCHAR[])';
   return `MAP {${entries.join(', ')}}`;
 }
 
@@ -101,6 +145,7 @@ export async function lakeFunction(name: string, lakeName: string, args: Functio
   const m = lake.store.schemaSql;
   switch (name) {
     case 'ducklake_snapshots': {
+      const keywords = await duckdbKeywords(ctx.parserConn);
       const rows = await lake.store.query(
         `SELECT s.snapshot_id, CAST(s.snapshot_time AS VARCHAR) AS snapshot_time, s.schema_version, c.changes_made, c.author, c.commit_message, c.commit_extra_info FROM ${m}.ducklake_snapshot s LEFT JOIN ${m}.ducklake_snapshot_changes c USING (snapshot_id) ORDER BY s.snapshot_id`,
       );
@@ -118,7 +163,7 @@ export async function lakeFunction(name: string, lakeName: string, args: Functio
           Number(r.snapshot_id),
           String(r.snapshot_time),
           Number(r.schema_version),
-          { sql: changesMapSql(parseChanges((r.changes_made as string | null) ?? null)) },
+          { sql: changesMapSql(parseChanges((r.changes_made as string | null) ?? null), keywords) },
           (r.author as string | null) ?? null,
           (r.commit_message as string | null) ?? null,
           (r.commit_extra_info as string | null) ?? null,

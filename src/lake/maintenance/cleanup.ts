@@ -41,7 +41,7 @@ export async function cleanupOldFiles(env: MaintenanceEnv, opts: CleanupOptions)
   const m = lake.store.schemaSql;
   const before = await cutoff(env, 'ducklake_cleanup_old_files', opts);
   const scheduled = await lake.store.query(
-    `SELECT data_file_id, path, path_is_relative FROM ${m}.ducklake_files_scheduled_for_deletion${before ? ' WHERE schedule_start < CAST($1 AS TIMESTAMPTZ)' : ''} ORDER BY schedule_start, data_file_id`,
+    `SELECT data_file_id, path, path_is_relative FROM ${m}.ducklake_files_scheduled_for_deletion${before ? ' WHERE schedule_start < CAST($1 AS TIMESTAMPTZ)' : ''}`,
     before ? [before.text] : [],
   );
   if (scheduled.length === 0) return [];

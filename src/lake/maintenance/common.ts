@@ -104,11 +104,14 @@ export function selectTables(state: SchemaState, opts: { schema?: string; table?
   return all;
 }
 
-/** A lake option for a table: table-scoped, then schema-scoped, then global, then `fallback`. */
-export async function tableOption(q: CatalogQueryable, m: string, key: string, table: TableEntry | null, fallback: string): Promise<string> {
+/**
+ * A lake option for a table: table-scoped, then schema-scoped (unless `schemaScope` is false),
+ * then global, then `fallback`.
+ */
+export async function tableOption(q: CatalogQueryable, m: string, key: string, table: TableEntry | null, fallback: string, schemaScope = true): Promise<string> {
   const rs = await q.query(`SELECT value, scope, scope_id FROM ${m}.ducklake_metadata WHERE key = $1`, [key]);
   const find = (scope: string | null, id: number | null) => rs.find((r) => (r.scope ?? null) === scope && (scope === null || Number(r.scope_id) === id));
-  const hit = (table ? (find('table', table.id) ?? find('schema', table.schemaId)) : undefined) ?? find(null, null);
+  const hit = (table ? (find('table', table.id) ?? (schemaScope ? find('schema', table.schemaId) : undefined)) : undefined) ?? find(null, null);
   return hit ? String(hit.value) : fallback;
 }
 

@@ -168,6 +168,15 @@ function groupCandidates(files: Candidate[]): Candidate[][] {
   return [...groups.values()];
 }
 
+/**
+ * Whether schema-scoped options count for the tables compacted: the extension looks up
+ * auto_compact and rewrite_delete_threshold without the schema scope when a table is named
+ * without `schema =>` (table scope, then global), and with it otherwise.
+ */
+function namedSchemaScope(opts: { table?: string; schema?: string }): boolean {
+  return !(opts.table !== undefined && opts.schema === undefined);
+}
+
 export interface MergeOptions {
   schema?: string;
   table?: string;
@@ -187,8 +196,9 @@ export async function mergeAdjacentFiles(env: MaintenanceEnv, opts: MergeOptions
   const { snapshot, state } = await latest(env);
   const maxFiles = opts.maxCompactedFiles ?? Number.MAX_SAFE_INTEGER;
   const plans: Compaction[] = [];
+  const schemaScope = namedSchemaScope(opts);
   for (const table of selectTables(state, opts)) {
-    if ((await tableOption(lake.store, m, 'auto_compact', table, 'true')) !== 'true') continue;
+    if ((await tableOption(lake.store, m, 'auto_compact', table, 'true', schemaScope)) !== 'true') continue;
     const target = (await optionsFor(lake, table)).targetFileSize;
     const params: unknown[] = [opts.maxFileSize ?? target];
     let filter = ' AND file_size_bytes < $2';
@@ -376,9 +386,10 @@ export async function rewriteDataFiles(env: MaintenanceEnv, opts: RewriteOptions
   const m = lake.store.schemaSql;
   const { snapshot, state } = await latest(env);
   const plans: Compaction[] = [];
+  const schemaScope = namedSchemaScope(opts);
   for (const table of selectTables(state, opts)) {
-    if ((await tableOption(lake.store, m, 'auto_compact', table, 'true')) !== 'true') continue;
-    const threshold = opts.deleteThreshold ?? Number(await tableOption(lake.store, m, 'rewrite_delete_threshold', table, '0.95'));
+    if ((await tableOption(lake.store, m, 'auto_compact', table, 'true', schemaScope)) !== 'true') continue;
+    const threshold = opts.deleteThreshold ?? Number(await tableOption(lake.store, m, 'rewrite_delete_threshold', table, '0.95', schemaScope));
     if (!(threshold >= 0 && threshold <= 1)) throw new PgError(SqlState.invalidParameterValue, 'The delete_threshold option must be between 0 and 1');
     const files = (await candidates(lake, table, snapshot.id, '', [], true)).filter((f) => {
       const newest = f.deletes[f.deletes.length - 1];

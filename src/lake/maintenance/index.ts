@@ -7,7 +7,7 @@
 import { PgError, SqlState } from '../../errors/pg-error.js';
 import type { LakeSession } from '../lake-session.js';
 import type { FunctionArgs } from '../functions/index.js';
-import { changesMapSql } from '../functions/index.js';
+import { changesMapSql, duckdbKeywords } from '../functions/index.js';
 import { parseChanges } from '../write/changes.js';
 import type { CallResult } from '../write/calls.js';
 import type { SqlValue } from '../functions/sql-values.js';
@@ -104,7 +104,8 @@ export async function callMaintenance(env: MaintenanceEnv, name: string, args: F
       const olderThan = await instantArg(env.conn, 'older_than', named.get('older_than'));
       const versions = versionsArg(named.get('versions'));
       const out = await expireSnapshots(env, { olderThan, versions, dryRun: boolArg('dry_run', named.get('dry_run')) });
-      const rows: SqlValue[][] = out.map((i) => [i.id, i.time, i.schemaVersion, { sql: changesMapSql(parseChanges(i.changes)) }, i.author, i.message, i.extraInfo]);
+      const keywords = await duckdbKeywords(env.conn);
+      const rows: SqlValue[][] = out.map((i) => [i.id, i.time, i.schemaVersion, { sql: changesMapSql(parseChanges(i.changes), keywords) }, i.author, i.message, i.extraInfo]);
       return { columns: SNAPSHOT_COLUMNS, rows };
     }
     case 'ducklake_cleanup_old_files':

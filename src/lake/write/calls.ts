@@ -5,6 +5,7 @@
  */
 import { PgError, SqlState } from '../../errors/pg-error.js';
 import type { LakeSession, PreparedLakeWrite } from '../lake-session.js';
+import type { LakeTx } from './tx.js';
 import { parseCall } from '../sql/rewrite.js';
 import type { FunctionArgs } from '../functions/index.js';
 import { valuesRelation, type SqlValue } from '../functions/sql-values.js';
@@ -101,9 +102,46 @@ async function setOption(s: LakeSession, args: FunctionArgs, ctx: CallCtx): Prom
     scopeId = sc.id;
   }
   const tx = await s.writeTx(ctx.inBlock);
+  // (Nothing is recorded in the transaction before the check.)
+  if (key === 'data_inlining_row_limit' && value !== '0') await checkInliningColumns(s, tx, scope, scopeId);
   tx.options.push({ key, value, scope, scopeId });
   await s.finishWrite(tx, ctx.inBlock);
   return { columns: [['Success', 'BOOLEAN']], rows: [] };
+}
+
+/** Column names that inlined-data tables use for themselves (case-insensitive). */
+const INLINING_RESERVED = ['row_id', 'begin_snapshot', 'end_snapshot', '_ducklake_internal_snapshot_id', '_ducklake_internal_row_id'];
+
+/**
+ * Enabling inlining is refused, as the extension refuses it, for a table in the option's scope
+ * that has a column an inlined-data table reserves; tables whose own (or, for the global scope,
+ * their schema's) data_inlining_row_limit is 0 keep inlining off and are not checked.
+ */
+async function checkInliningColumns(s: LakeSession, tx: LakeTx, scope: 'table' | 'schema' | null, scopeId: number | null): Promise<void> {
+  const state = tx.state;
+  const lake = s.runtime.lake;
+  const committed = await lake.store.query(`SELECT value, scope, scope_id FROM ${lake.store.schemaSql}.ducklake_metadata WHERE key = 'data_inlining_row_limit' AND scope IS NOT NULL`);
+  const scoped = [
+    ...tx.options.filter((o) => o.key === 'data_inlining_row_limit' && o.scope !== null).map((o) => ({ value: o.value, scope: o.scope, scopeId: o.scopeId })).reverse(),
+    ...committed.map((r) => ({ value: String(r.value), scope: r.scope as string, scopeId: Number(r.scope_id) })),
+  ];
+  const override = (kind: 'table' | 'schema', id: number) => scoped.find((o) => o.scope === kind && o.scopeId === id)?.value;
+  const tables = [...state.tables.values()].sort((a, b) => a.id - b.id);
+  for (const t of tables) {
+    if (scope === 'table' && t.id !== scopeId) continue;
+    if (scope === 'schema' && t.schemaId !== scopeId) continue;
+    if (scope !== 'table') {
+      const own = override('table', t.id) ?? (scope === null ? override('schema', t.schemaId) : undefined);
+      if (own !== undefined && Number(own) === 0) continue;
+    }
+    const bad = t.columns.find((c) => INLINING_RESERVED.includes(c.name.toLowerCase()));
+    if (bad) {
+      throw new PgError(
+        '42000',
+        `Cannot enable data inlining for table "${t.name}". Column "${bad.name}" conflicts with a reserved DuckLake internal column name used for inlining. To enable inlining for this table, rename or drop column "${bad.name}".`,
+      );
+    }
+  }
 }
 
 /** The stored text of an option value, validated as the extension validates it. */
@@ -170,11 +208,18 @@ function optionValue(key: string, raw: unknown): string {
   }
 }
 
-/** DuckDB memory-limit syntax ('512MB', '1GiB', '1000 bytes', '1000') → bytes. */
+/**
+ * DuckDB's memory-limit syntax ('512MB', '1GiB', '1000 bytes', '1.5 megabytes') → bytes. As in
+ * DuckDB, a number needs a unit: a bare '1000' is refused (the extension refuses it too).
+ */
 function byteSize(text: string, key: string): string {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
-  const units: Record<string, number> = { '': 1, b: 1, byte: 1, bytes: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4, k: 1e3, m: 1e6, g: 1e9, t: 1e12 };
-  const mult = m ? units[m[2]!.toLowerCase()] : undefined;
-  if (!m || mult === undefined) throw new PgError(SqlState.invalidParameterValue, `invalid value for ${key}: "${text}" is not a size`);
+  const m = /^\s*(\d+(?:\.\d*)?(?:e\d+)?)\s*([a-z]*)(?:\s.*)?$/i.exec(text);
+  const dec: Record<string, number> = { b: 1, byte: 1, bytes: 1, k: 1e3, kb: 1e3, kilobyte: 1e3, kilobytes: 1e3, m: 1e6, mb: 1e6, megabyte: 1e6, megabytes: 1e6, g: 1e9, gb: 1e9, gigabyte: 1e9, gigabytes: 1e9, t: 1e12, tb: 1e12, terabyte: 1e12, terabytes: 1e12 };
+  const bin: Record<string, number> = { kib: 1024, kibibyte: 1024, kibibytes: 1024, mib: 1024 ** 2, mebibyte: 1024 ** 2, mebibytes: 1024 ** 2, gib: 1024 ** 3, gibibyte: 1024 ** 3, gibibytes: 1024 ** 3, tib: 1024 ** 4, tebibyte: 1024 ** 4, tebibytes: 1024 ** 4 };
+  const unit = m?.[2]!.toLowerCase() ?? '';
+  const mult = dec[unit] ?? bin[unit];
+  if (!m || mult === undefined) {
+    throw new PgError(SqlState.syntaxError, `Unknown unit for memory: '${unit}' (expected: KB, MB, GB, TB for 1000^i units or KiB, MiB, GiB, TiB for 1024^i units)`, { hint: `${key} takes a size with a unit, e.g. '512MB'.` });
+  }
   return String(Math.floor(Number(m[1]) * mult));
 }
