@@ -5,7 +5,7 @@
  * values, which options scopes the compaction functions consult, and the catalog rows of
  * merges, rewrites, flushes and expirations.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -181,5 +181,58 @@ describe('option scopes of the compaction functions', () => {
     expect(await rows(c, `CALL ducklake_merge_adjacent_files('lake', 't')`)).toEqual([['main', 't', 2, 1]]);
     await c.query(`CALL lake.set_option('rewrite_delete_threshold', 0.1)`);
     expect(await rows(c, `CALL ducklake_rewrite_data_files('lake', 't')`)).toEqual([['main', 't', 1, 1]]);
+  });
+});
+
+describe('maintenance functions in FROM', () => {
+  it('runs them as the extension does in a query, which then reads their rows', async () => {
+    const { client: c } = await newLake();
+    await run(c, [`CALL lake.set_option('data_inlining_row_limit', 0)`, 'CREATE TABLE t (x INTEGER)', 'INSERT INTO t VALUES (1), (2)', 'INSERT INTO t VALUES (3)']);
+    const merged = await c.query(`SELECT table_name, files_processed, files_created FROM ducklake_merge_adjacent_files('lake', 't')`);
+    expect(merged.command).toBe('SELECT');
+    expect(merged.rows).toEqual([{ table_name: 't', files_processed: '2', files_created: '1' }]);
+    expect(await rows(c, `SELECT count(*) AS n FROM ducklake_cleanup_old_files('lake', cleanup_all => true, dry_run => true) AS f WHERE f.path LIKE '%.parquet'`)).toEqual([[2]]);
+    expect(await rows(c, `SELECT snapshot_id FROM ducklake_expire_snapshots('lake', versions => [2, 3]) ORDER BY snapshot_id`)).toEqual([[2], [3]]);
+    expect(await rows(c, `FROM lake.merge_adjacent_files()`)).toEqual([]);
+    expect(await rows(c, `SELECT count(*) FROM ducklake_cleanup_old_files('lake', cleanup_all => true)`)).toEqual([[2]]);
+    expect(await rows(c, `SELECT sum(x) FROM t`)).toEqual([[6]]);
+    expect(await rows(c, `SELECT snapshot_id FROM ducklake_snapshots('lake') ORDER BY 1`)).toEqual([[0], [1], [4]]);
+  });
+});
+
+describe('merge_adjacent_files of files without rows', () => {
+  it('merges them into no file, as the extension does with the empty files per_thread_output leaves', async () => {
+    const lake = await newLake();
+    await lake.client.query('CREATE TABLE t (x INTEGER)');
+    await lake.server.stop();
+    // Two empty data files registered as the extension registers them (snapshots 2 and 3).
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const db = await DuckDBInstance.create(path.join(lake.dir, 'metadata.ducklake'));
+    const con = await db.connect();
+    mkdirSync(path.join(lake.dir, 'data', 'main', 't'), { recursive: true });
+    try {
+      for (const [i, snap] of [
+        [0, 2],
+        [1, 3],
+      ] as const) {
+        const file = path.join(lake.dir, 'data', 'main', 't', `ducklake-empty-${i}.parquet`);
+        const stats = (await con.runAndReadAll(`COPY (SELECT 1::INTEGER AS x WHERE false) TO '${file}' (FORMAT parquet, FIELD_IDS {x: 1}, RETURN_STATS true)`)).getRowObjects()[0]!;
+        await con.run(`INSERT INTO ducklake_snapshot VALUES (${snap}, now(), 1, 2, ${i + 1})`);
+        await con.run(`INSERT INTO ducklake_snapshot_changes VALUES (${snap}, 'inserted_into_table:1', NULL, NULL, NULL)`);
+        await con.run(`INSERT INTO ducklake_data_file VALUES (${i}, 1, ${snap}, NULL, NULL, 'ducklake-empty-${i}.parquet', true, 'parquet', 0, ${Number(stats.file_size_bytes)}, ${Number(stats.footer_size_bytes)}, 0, NULL, NULL, NULL, NULL)`);
+      }
+    } finally {
+      con.closeSync();
+      db.closeSync();
+    }
+    lake.server = await startServer({ dataDir: lake.dir });
+    lake.client = await lake.server.client(UTC);
+    expect(await rows(lake.client, `CALL ducklake_merge_adjacent_files('lake')`)).toEqual([['main', 't', 2, 0]]);
+    expect(await rows(lake.client, `SELECT count(*) FROM t`)).toEqual([[0]]);
+    const catalog = await catalogOf(lake);
+    expect(catalog.get('ducklake_data_file')).toEqual([]);
+    expect(catalog.get('ducklake_files_scheduled_for_deletion')!.map((r) => r[0])).toEqual(['0', '1']);
+    expect(catalog.get('ducklake_snapshot')!.at(-1)!.slice(0, 1).concat(catalog.get('ducklake_snapshot')!.at(-1)!.slice(2))).toEqual(['4', '1', '2', '2']);
+    expect(catalog.get('ducklake_snapshot_changes')!.at(-1)).toEqual(['4', 'merge_adjacent:1', null, null, null]);
   });
 });

@@ -241,7 +241,7 @@ export async function mergeAdjacentFiles(env: MaintenanceEnv, opts: MergeOptions
   try {
     for (const c of plans) {
       await writeMerged(env, state, c);
-      written.push(c.file!);
+      if (c.file) written.push(c.file);
     }
     await publish(lake, written);
   } catch (e) {
@@ -256,7 +256,7 @@ export async function mergeAdjacentFiles(env: MaintenanceEnv, opts: MergeOptions
     mergeWork(lake, state, plans),
     written.map((f) => f.uri),
   );
-  return plans.map((c) => ({ schema: schemaName(state, c.table), table: c.table.name, filesProcessed: c.sources.length, filesCreated: 1 }));
+  return plans.map((c) => ({ schema: schemaName(state, c.table), table: c.table.name, filesProcessed: c.sources.length, filesCreated: c.file ? 1 : 0 }));
 }
 
 /** The relation of every row of the sources with columns as of their schema version. */
@@ -309,8 +309,9 @@ async function writeMerged(env: MaintenanceEnv, state: SchemaState, c: Compactio
     const query = `SELECT * EXCLUDE (file_index, file_row_number) FROM (SELECT ${user}${adjacent ? '' : ', s.rowid AS _ducklake_internal_row_id'}, s.snapshot_id AS _ducklake_internal_snapshot_id, s.file_index, s.file_row_number FROM (${scan}) s) ORDER BY ${order}`;
     const options = await optionsFor(lake, table);
     const [file] = await writeDataFiles(env.conn, lake, { tableDir, subdir: hiveSubdir(c.sources[0]!), query, columns, rowIds: !adjacent, snapshotIds: true, options });
-    if (!file) throw new PgError(SqlState.internalError, `merging files of table "${table.name}" wrote no file`);
-    c.file = file;
+    // Sources without rows (files the extension writes with per_thread_output) merge into no file.
+    if (!file && c.sources.some((src) => src.recordCount > 0)) throw new PgError(SqlState.internalError, `merging files of table "${table.name}" wrote no file`);
+    c.file = file ?? null;
     c.rowIdStart = adjacent ? c.sources[0]!.rowIdStart : null;
     c.partitionValues = c.sources[0]!.partitionId !== null ? c.sources[0]!.partitionValues : null;
     c.partialMax = Math.max(...c.sources.map((s) => s.partialMax ?? s.beginSnapshot));
@@ -335,7 +336,7 @@ function mergeWork(lake: Lake, state: SchemaState, plans: Compaction[]): Mainten
     changes: (): Change[] => byTable.map((id) => ({ kind: 'merge_adjacent', value: id })),
     async write(tx: CatalogTransaction, N: number, nextFileId: number): Promise<number> {
       void N;
-      for (const p of ordered) p.newId = nextFileId++;
+      for (const p of ordered) if (p.file) p.newId = nextFileId++;
       // The sources leave the catalog altogether and are scheduled for deletion.
       for (const p of ordered) {
         const ids = p.sources.map((s) => s.id);
@@ -348,7 +349,8 @@ function mergeWork(lake: Lake, state: SchemaState, plans: Compaction[]): Mainten
         for (const s of p.sources) await scheduleDeletion(tx, m, s.id, relativeToRoot(lake, lake.fileUri(dir, s.path, s.pathIsRelative)));
       }
       for (const p of ordered) {
-        const f = p.file!;
+        const f = p.file;
+        if (!f) continue;
         await insertDataFile(tx, m, {
           id: p.newId!,
           tableId: p.table.id,

@@ -30,7 +30,10 @@ export type LakeStatement =
   | { kind: 'truncate'; targets: ObjectName[] }
   | { kind: 'merge'; target: ObjectName }
   | { kind: 'copyFromFile'; target: ObjectName }
-  /** CALL of a lake function that changes the lake (options, commit message, maintenance). */
+  /**
+   * CALL of a lake function that changes the lake (options, commit message, maintenance): `body`
+   * follows CALL; or a query with such a call in FROM (`body` is the whole query).
+   */
   | { kind: 'call'; body: string }
   | { kind: 'unsupported'; error: PgError };
 
@@ -283,6 +286,11 @@ export function classifyLakeStatement(slice: StatementSlice, lakeName: string, o
     if (!n || !isLakeTarget(n.name)) return undefined;
     return { kind: 'merge', target: n.name };
   }
+  if (head === 'SELECT' || head === 'FROM' || head === 'WITH') {
+    // SELECT ... FROM ducklake_merge_adjacent_files(...): the extension's table functions that
+    // change the lake also run in FROM; the statement is the call and a query of its rows.
+    return writeCallInFrom(t, sql, catalogNames) ? { kind: 'call', body: sql } : undefined;
+  }
   if (head === 'CALL') {
     const fn = callTarget(t, sql);
     if (!fn) return undefined;
@@ -324,6 +332,30 @@ export const WRITE_FUNCTIONS = new Set([
   'ducklake_flush_inlined_data',
   'ducklake_add_data_files',
 ]);
+
+/**
+ * The call of a lake-changing function in the FROM clause of a query (`FROM [lake.]name(...)`):
+ * the token indexes of its name and of its closing parenthesis, with the name's parts.
+ */
+export function writeCallInFrom(t: Token[], sql: string, catalogNames: Set<string>): { first: number; close: number; qualifier: string | null; name: string } | undefined {
+  for (let i = 0; i < t.length - 2; i++) {
+    if (!word(t[i], 'FROM')) continue;
+    const n = parseName(t, i + 1, sql);
+    if (!n || t[n.next]?.kind !== 'lparen') continue;
+    const name = n.name.name.toLowerCase();
+    const qualifier = n.name.schema ?? null;
+    if (n.name.catalog) continue;
+    const lakeQualified = qualifier !== null && catalogNames.has(qualifier.toLowerCase());
+    if (!(qualifier === null && WRITE_FUNCTIONS.has(name)) && !(lakeQualified && WRITE_FUNCTIONS.has(name.startsWith('ducklake_') ? name : `ducklake_${name}`))) continue;
+    let depth = 0;
+    for (let j = n.next; j < t.length; j++) {
+      if (t[j]!.kind === 'lparen') depth++;
+      else if (t[j]!.kind === 'rparen' && --depth === 0) return { first: i + 1, close: j, qualifier, name };
+    }
+    return undefined;
+  }
+  return undefined;
+}
 
 /** `CALL [qualifier.]name(` → its parts (lower-cased name). */
 export function callTarget(t: Token[], sql: string): { qualifier: string | null; name: string } | undefined {

@@ -7,6 +7,9 @@ import { PgError, SqlState } from '../../errors/pg-error.js';
 import type { LakeSession, PreparedLakeWrite } from '../lake-session.js';
 import type { LakeTx } from './tx.js';
 import { parseCall } from '../sql/rewrite.js';
+import { writeCallInFrom } from '../sql/lake-statements.js';
+import { tokenize } from '../../sql/lexer.js';
+import { quoteIdent } from '../types.js';
 import type { FunctionArgs } from '../functions/index.js';
 import { valuesRelation, type SqlValue } from '../functions/sql-values.js';
 import { runMaintenance, maintenanceColumns, MAINTENANCE_FUNCTIONS } from '../maintenance/index.js';
@@ -24,6 +27,8 @@ export interface CallResult {
 const COMPRESSION = ['uncompressed', 'snappy', 'gzip', 'zstd', 'brotli', 'lz4', 'lz4_raw'];
 
 export async function prepareCall(s: LakeSession, body: string, ctx: CallCtx): Promise<PreparedLakeWrite> {
+  const query = queryAroundCall(s, body);
+  if (query) body = query.call;
   const call = await parseCall(body, s.conn);
   if (!call) throw new PgError(SqlState.syntaxError, `syntax error in CALL ${body.slice(0, 40)}`);
   const args = call.args;
@@ -42,18 +47,39 @@ export async function prepareCall(s: LakeSession, body: string, ctx: CallCtx): P
   }
   const shape = callColumns(name);
   let result: CallResult | undefined;
+  // In a query, the call's rows stand where the call was (the query's own tag: SELECT n).
+  const wrap = (relation: string) => (query ? `${query.before}(${relation})${query.alias}${query.after}` : relation);
   return {
     sql: null,
     finish: async () => {
       result = await runCall(s, name, args, ctx);
-      return { tag: 'CALL' };
+      return query ? {} : { tag: 'CALL' };
     },
     abort: async () => undefined,
     // Describe knows the columns before the call runs; the rows exist once it ran.
     get returning() {
-      return { sql: valuesRelation(shape, result?.rows ?? []), describe: valuesRelation(shape, []) };
+      return { sql: wrap(valuesRelation(shape, result?.rows ?? [])), describe: wrap(valuesRelation(shape, [])) };
     },
   };
+}
+
+/** Words after a table function that start the next clause rather than name an alias. */
+const CLAUSE_WORDS = new Set(['WHERE', 'GROUP', 'HAVING', 'ORDER', 'LIMIT', 'OFFSET', 'JOIN', 'LEFT', 'RIGHT', 'INNER', 'FULL', 'CROSS', 'NATURAL', 'POSITIONAL', 'ASOF', 'ANTI', 'SEMI', 'UNION', 'EXCEPT', 'INTERSECT', 'QUALIFY', 'WINDOW', 'USING', 'ON', 'SELECT', 'FETCH', 'FOR']);
+
+/**
+ * A query with the call of a lake-changing function in FROM (`SELECT count(*) FROM
+ * ducklake_cleanup_old_files('lake', ...)`): the call's text and the query around it.
+ */
+function queryAroundCall(s: LakeSession, body: string): { call: string; before: string; after: string; alias: string } | undefined {
+  const t = tokenize(body);
+  if (!['SELECT', 'FROM', 'WITH'].includes(t[0]?.kind === 'word' ? t[0].value : '')) return undefined;
+  const fn = writeCallInFrom(t, body, new Set([s.name.toLowerCase(), s.workspace.dbName.toLowerCase()]));
+  if (!fn) throw new PgError(SqlState.syntaxError, 'lakegres could not find the lake function call in this query');
+  const start = t[fn.first]!.start;
+  const end = t[fn.close]!.end;
+  const next = t[fn.close + 1];
+  const aliased = !!next && (next.kind === 'qident' || (next.kind === 'word' && !CLAUSE_WORDS.has(next.value)));
+  return { call: body.slice(start, end), before: body.slice(0, start), after: body.slice(end), alias: aliased ? '' : ` AS ${quoteIdent(fn.name)}` };
 }
 
 function callColumns(name: string): [string, string][] {
