@@ -146,8 +146,11 @@ describe('ducklake_options and set_option', () => {
     ]);
   });
 
-  it('stores sizes as DuckDB parses them and refuses a size without a unit', async () => {
+  it('stores sizes and booleans as DuckDB casts them and refuses a size without a unit', async () => {
     const { client: c } = await newLake();
+    await c.query(`CALL lake.set_option('per_thread_output', 'y')`);
+    expect((await error(c, `CALL lake.set_option('sort_on_insert', 'on')`)).message).toMatch(/is not a boolean/);
+    expect(await rows(c, `SELECT value FROM ducklake_options('lake') WHERE option_name IN ('per_thread_output', 'sort_on_insert')`)).toEqual([['true']]);
     expect((await error(c, `CALL lake.set_option('target_file_size', '1000')`)).message).toMatch(/^Unknown unit for memory: ''/);
     await c.query(`CALL lake.set_option('target_file_size', '1.5 megabytes')`);
     await c.query(`CALL lake.set_option('parquet_row_group_size_bytes', '2KiB')`);

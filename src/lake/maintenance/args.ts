@@ -16,9 +16,10 @@ export function boolArg(name: string, v: unknown): boolean | undefined {
   if (v === undefined) return undefined;
   if (v === null) throw new PgError(SqlState.invalidParameterValue, `The ${name} option must be a non-null boolean.`);
   if (typeof v === 'boolean') return v;
-  const s = String(v).trim().toLowerCase();
-  if (['true', 't', '1', 'yes', 'on'].includes(s)) return true;
-  if (['false', 'f', '0', 'no', 'off'].includes(s)) return false;
+  const s = String(v).toLowerCase();
+  // DuckDB's VARCHAR -> BOOLEAN cast.
+  if (['true', 't', '1', 'y', 'yes'].includes(s)) return true;
+  if (['false', 'f', '0', 'n', 'no'].includes(s)) return false;
   throw new PgError(SqlState.invalidParameterValue, `Could not convert "${String(v)}" to BOOLEAN for ${name}`);
 }
 

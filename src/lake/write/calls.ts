@@ -174,9 +174,10 @@ async function checkInliningColumns(s: LakeSession, tx: LakeTx, scope: 'table' |
 function optionValue(key: string, raw: unknown): string {
   const text = raw === null ? '' : String(raw);
   const bool = () => {
+    // DuckDB's VARCHAR -> BOOLEAN cast.
     const v = text.toLowerCase();
-    if (['true', 't', '1', 'yes', 'on'].includes(v)) return 'true';
-    if (['false', 'f', '0', 'no', 'off'].includes(v)) return 'false';
+    if (['true', 't', '1', 'y', 'yes'].includes(v)) return 'true';
+    if (['false', 'f', '0', 'n', 'no'].includes(v)) return 'false';
     throw new PgError(SqlState.invalidParameterValue, `invalid value for ${key}: "${text}" is not a boolean`);
   };
   const unsigned = () => {
