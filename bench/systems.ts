@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -171,13 +172,22 @@ export interface LakegresProcess extends WireServer {
   tail(): string;
   /** Synchronous last resort when this process exits without stop(): SIGKILL. */
   killNow(): void;
+  /** The text of its /metrics endpoint (Prometheus format). */
+  metrics(): Promise<string>;
+  /** What this instance is (for notes): "embedded catalog" or "PostgreSQL catalog". */
+  catalog: string;
 }
 
 /**
  * Bundles src/cli.ts to plain JavaScript with esbuild (what `npm start` runs is compiled JS, and
  * it keeps the tsx loader thread out of the measured process), falling back to tsx.
  */
-async function lakegresCommand(): Promise<{ args: string[]; mode: string }> {
+let command: Promise<{ args: string[]; mode: string }> | undefined;
+
+/** Built once per run: a second lakegres (PostgreSQL catalog) runs the very same code as the first. */
+const lakegresCommand = () => (command ??= buildLakegres());
+
+async function buildLakegres(): Promise<{ args: string[]; mode: string }> {
   const outdir = path.join(ROOT, 'node_modules', '.cache', 'lakegres-bench');
   try {
     const esbuild = await import('esbuild');
@@ -201,12 +211,13 @@ async function lakegresCommand(): Promise<{ args: string[]; mode: string }> {
   }
 }
 
-export async function startLakegres(opts: { extraArgs?: string[] } = {}): Promise<LakegresProcess> {
+export async function startLakegres(opts: { extraArgs?: string[]; catalog?: string } = {}): Promise<LakegresProcess> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'lakegres-bench-'));
   const { args, mode } = await lakegresCommand();
+  const httpPort = await freePort();
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('LAKEGRES_') && !k.startsWith('PG')) env[k] = v;
-  const child: ChildProcess = spawn(process.execPath, [...args, '--port', '0', '--data-dir', dataDir, '--max-connections', '200', ...(opts.extraArgs ?? [])], {
+  const child: ChildProcess = spawn(process.execPath, [...args, '--port', '0', '--data-dir', dataDir, '--max-connections', '200', '--http-port', String(httpPort), ...(opts.extraArgs ?? [])], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -259,6 +270,18 @@ export async function startLakegres(opts: { extraArgs?: string[] } = {}): Promis
       if (exited === undefined) child.kill('SIGKILL');
     },
     tail: () => out.slice(-2000),
+    catalog: opts.catalog ?? 'embedded catalog',
+    metrics: () =>
+      new Promise<string>((resolve, reject) => {
+        const req = http.get({ host: '127.0.0.1', port: httpPort, path: '/metrics', timeout: 10_000 }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => (body += d));
+          res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`/metrics answered ${res.statusCode}`))));
+        });
+        req.on('timeout', () => req.destroy(new Error('/metrics timed out')));
+        req.on('error', reject);
+      }),
     async stop() {
       if (exited === undefined) {
         const done = new Promise<void>((r) => child.once('exit', () => r()));
@@ -270,6 +293,40 @@ export async function startLakegres(opts: { extraArgs?: string[] } = {}): Promis
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A second lakegres whose lake catalog lives in the benchmark's PostgreSQL (`--catalog
+ * postgres://...`, a database of its own, `lakegres_catalog`), data files in `dataPath`.
+ */
+export async function startLakegresOnPostgres(pgs: PostgresServer, dataPath: string): Promise<LakegresProcess> {
+  const db = 'lakegres_catalog';
+  const c = await pgs.client();
+  try {
+    await c.query(`DROP DATABASE IF EXISTS ${db}`);
+    await c.query(`CREATE DATABASE ${db}`);
+  } finally {
+    await c.end();
+  }
+  mkdirSync(dataPath, { recursive: true });
+  const cfg = pgs.config();
+  const url = `postgres://${cfg.user}:${cfg.password}@127.0.0.1:${pgs.port}/${db}`;
+  return startLakegres({ extraArgs: ['--catalog', url, '--data-path', dataPath], catalog: 'PostgreSQL catalog' });
+}
+
+/** Sum of the samples of every metric whose name matches `name` in a Prometheus text exposition. */
+export function promSum(text: string, name: RegExp, labels?: RegExp): number | undefined {
+  let found = false;
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
+    if (!m || !name.test(m[1]!)) continue;
+    if (labels && !labels.test(m[2] ?? '')) continue;
+    found = true;
+    sum += Number(m[3]);
+  }
+  return found ? sum : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -77,7 +77,7 @@ export async function changesWorkload(ctx: Ctx): Promise<WorkloadResult> {
     `Table chg: a copy of points (${n.toLocaleString('en-US')} rows) per system; PostgreSQL with a primary key on id. Each timed UPDATE/DELETE hits a different 1% slice (id % 100 = const), median of ${ctx.runs} after 1 warm-up; single-row changes and reads: median of up to 5 (runs stop after ~1.5 s).`,
     'lakegres writes DuckLake delete files (and new data files for updated rows); reads then merge them. PostgreSQL updates in place (new tuple versions, index maintenance), no VACUUM in between.',
   );
-  return { name: 'changes', title: '7. Row changes (UPDATE / DELETE)', metrics, notes, errors: [], seconds: 0 };
+  return { name: 'changes', title: '9. Row changes (UPDATE / DELETE)', metrics, notes, errors: [], seconds: 0 };
 }
 
 export type { Cell };

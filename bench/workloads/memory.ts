@@ -55,7 +55,7 @@ export async function measureIdleConnections(ctx: Pick<Ctx, 'lg' | 'pgs'>): Prom
 export async function memoryWorkload(ctx: Ctx): Promise<WorkloadResult> {
   const notes: string[] = [];
   if (!procAvailable) {
-    return { name: 'memory', title: '8. Memory', metrics: [], notes: ['/proc is not available on this system: memory not measured.'], errors: [], seconds: 0 };
+    return { name: 'memory', title: '14. Memory', metrics: [], notes: ['/proc is not available on this system: memory not measured.'], errors: [], seconds: 0 };
   }
   const base = await cell(async () => ({ value: 0, mem: await duckdbProcessBaseline() }) as Cell);
   const baseMem = (base as { mem?: ProcMem }).mem;
@@ -147,5 +147,5 @@ export async function memoryWorkload(ctx: Ctx): Promise<WorkloadResult> {
     '"node+DuckDB" = a fresh Node.js process that only opened an in-memory DuckDB and ran SELECT 1: the floor under lakegres\' own footprint.',
     "After the workloads, lakegres' memory includes DuckDB's buffer cache and allocator retention (memory_limit defaults to 80% of RAM), PostgreSQL's includes the shared buffers touched (shared_buffers=512MB). The streaming peak compares the whole lakegres process with the one PostgreSQL backend that served the stream (its RSS includes shared buffers it read): not like for like.",
   );
-  return { name: 'memory', title: '8. Memory (lakegres process vs PostgreSQL processes)', metrics, notes, errors: [], seconds: 0 };
+  return { name: 'memory', title: '14. Memory (lakegres process vs PostgreSQL processes)', metrics, notes, errors: [], seconds: 0 };
 }
