@@ -77,13 +77,15 @@ function truncateName(v: string): string {
   return out;
 }
 
-const UTF8_NAMES = new Set(['utf8', 'utf-8', 'unicode', 'utf_8']);
-const KNOWN_ENCODINGS = new Set(['sql_ascii', 'latin1', 'latin2', 'latin9', 'win1252', 'win1251', 'euc_jp', 'sjis', 'gbk', 'big5', 'koi8r', 'iso_8859_5', 'win866', 'euc_kr', 'uhc', 'gb18030']);
+// Encoding names as PostgreSQL compares them (clean_encoding_name: lower case, only letters and
+// digits), so that 'UTF-8', utf_8 and asyncpg's quoted "'utf-8'" all name UTF8.
+const UTF8_NAMES = new Set(['utf8', 'unicode']);
+const KNOWN_ENCODINGS = new Set(['sqlascii', 'latin1', 'latin2', 'latin9', 'win1252', 'win1251', 'eucjp', 'sjis', 'gbk', 'big5', 'koi8r', 'iso88595', 'win866', 'euckr', 'uhc', 'gb18030']);
 
 function parseClientEncoding(v: string): string {
-  const s = v.trim().toLowerCase();
+  const s = v.toLowerCase().replace(/[^a-z0-9]/g, '');
   if (UTF8_NAMES.has(s)) return 'UTF8';
-  if (KNOWN_ENCODINGS.has(s.replace(/-/g, '_')))
+  if (KNOWN_ENCODINGS.has(s))
     throw new PgError(SqlState.featureNotSupported, `conversion between ${v.toUpperCase()} and UTF8 is not supported`, { hint: 'lakegres speaks UTF8 only; set client_encoding to UTF8.' });
   throw invalidValue('client_encoding', v);
 }

@@ -16,6 +16,18 @@ describe('rewrite: any-parameter', () => {
     expect(out('SELECT a FROM t WHERE a = SOME($2) AND b = $1')).toBe('SELECT a FROM t WHERE list_contains($2, a) AND b = $1');
   });
 
+  it('x = ANY(array expression) becomes list_contains too (DuckDB cannot run ANY over a column in an outer join)', async () => {
+    expect(out('SELECT 1 FROM t LEFT JOIN u ON u.n = ANY(t.arr)')).toBe('SELECT 1 FROM t LEFT JOIN u ON list_contains(t.arr, u.n)');
+    expect(out('SELECT 1 FROM t WHERE b <> ALL(string_to_array(c, \',\'))')).toBe("SELECT 1 FROM t WHERE NOT (list_contains(string_to_array(c, ','), b))");
+    expect(out('SELECT 1 FROM t WHERE a = ANY(ix.indkey::int2[])')).toBe('SELECT 1 FROM t WHERE list_contains(CAST(ix.indkey AS int2[]), a)');
+    expect(out("SELECT 1 FROM t WHERE a = ANY('{1,2}'::int[])")).toBe("SELECT 1 FROM t WHERE a = ANY (CAST(ARRAY['1', '2'] AS int[]))");
+    const c = await srv.client();
+    await c.query('CREATE TABLE anyc (id int, tags int[])');
+    await c.query('INSERT INTO anyc VALUES (1, [1, 2]), (2, [3]), (3, NULL)');
+    const r = await c.query('SELECT a.id, b.id AS bid FROM anyc a LEFT JOIN anyc b ON b.id = ANY(a.tags) ORDER BY 1, 2');
+    expect(r.rows).toEqual([{ id: 1, bid: 1 }, { id: 1, bid: 2 }, { id: 2, bid: 3 }, { id: 3, bid: null }]);
+  });
+
   it('leaves typed parameters, other operators and arrays alone', () => {
     expect(rewrite('SELECT a FROM t WHERE a = ANY($1::int[])').changed).toBe(false);
     expect(rewrite('SELECT a FROM t WHERE a > ANY($1)').changed).toBe(false);
