@@ -335,11 +335,11 @@ export async function peakWorkload(ctx: Ctx): Promise<WorkloadResult> {
   if (!procAvailable) return { name: 'peak', title: '7. Peak RSS of a long stream', metrics: [], notes: ['/proc is not available: peak RSS not measured.'], errors: [], seconds: 0 };
   const big = ctx.sizes.peakRows;
   const copies = Math.max(1, Math.ceil(big / narrow));
-  // The narrow table repeated: a cross join with a tiny series streams (the series is the build side).
+  // The narrow table repeated: a cross join with a tiny series streams (the series is the build
+  // side). Both sizes use the same plan: the smaller one reads fewer rows of the table.
   const sqlFor = (rows: number) => {
-    const k = Math.max(1, Math.ceil(rows / narrow));
-    const per = Math.min(narrow, Math.ceil(rows / k));
-    return `SELECT n.* FROM narrow n CROSS JOIN generate_series(1, ${k}) g${per < narrow ? ` WHERE n.id < ${per}` : ''}`;
+    const per = Math.min(narrow, Math.ceil(rows / copies));
+    return `SELECT n.* FROM narrow n CROSS JOIN generate_series(1, ${copies}) g${per < narrow ? ` WHERE n.id < ${per}` : ''}`;
   };
   const sizes = [Math.max(WARMUP_ROWS, Math.round(big / 10)), big];
   const runs: Record<number, Partial<Record<Wire, StreamRun | Error>>> = {};
@@ -411,8 +411,8 @@ export async function peakWorkload(ctx: Ctx): Promise<WorkloadResult> {
     );
   }
   notes.push(
-    `Query: ${sqlFor(big)} (the ${narrow.toLocaleString('en-US')}-row narrow table ${copies} times; the smaller stream filters on id), simple Query protocol, rows counted and not converted by the client; one run each, no warm-up beyond what earlier workloads did.`,
-    'Peak RSS = VmHWM of the lakegres process (or of the PostgreSQL backend serving the query), reset before the stream (/proc/<pid>/clear_refs); growth = peak minus RSS just before the query. PostgreSQL streams only the full size (its backend is the reference).',
+    `Query: ${sqlFor(big)} (the ${narrow.toLocaleString('en-US')}-row narrow table ${copies} times; the smaller stream: ${sqlFor(sizes[0]!)}), simple Query protocol, rows counted and not converted by the client; one run each, no warm-up beyond what earlier workloads did.`,
+    'Peak RSS = VmHWM of the lakegres process (or of the PostgreSQL backend serving the query), reset before the stream (/proc/<pid>/clear_refs); growth = peak minus RSS just before the query. It includes what DuckDB caches of the Parquet file it reads (a larger table caches more), not only what the stream holds. PostgreSQL streams only the full size (its backend is the reference; its RSS counts the shared buffers it touches).',
   );
   return { name: 'peak', title: `7. Peak RSS while one client streams ${big.toLocaleString('en-US')} rows`, metrics, notes, errors: [], seconds: 0, targets };
 }
