@@ -255,18 +255,22 @@ export async function commitsWorkload(ctx: Ctx): Promise<WorkloadResult> {
   for (const b of blocks) {
     for (const op of OPS) {
       const what = `${op} 1 row, ${b.clients} client${b.clients > 1 ? 's' : ''}, ${b.mode === 'own' ? 'own table each' : 'one shared table'}`;
+      // Concurrent changes of one table conflict by DuckLake's rules: those rows are reported but
+      // left out of the summary's means, which they would dominate.
+      const byDesign = b.mode === 'shared' && op !== 'INSERT';
       metrics.push({
         name: `${what}: commits/s, embedded catalog`,
         unit: 'commits/s',
         better: 'higher',
         cells: { lakegres: get('lakegres', b.mode, b.clients, op, rate), duckdb: get('duckdb', b.mode, b.clients, op, rate, 'in-process'), postgres: get('postgres', b.mode, b.clients, op, rate) },
-        noSummary: ['duckdb'],
+        noSummary: byDesign ? true : ['duckdb'],
       });
       metrics.push({
         name: `${what}: commits/s, PostgreSQL catalog`,
         unit: 'commits/s',
         better: 'higher',
         cells: { lakegres: get('lakegres-pg', b.mode, b.clients, op, rate), postgres: get('postgres', b.mode, b.clients, op, rate) },
+        noSummary: byDesign,
       });
       if (b.mode === 'shared' && op !== 'INSERT') {
         for (const [t, label] of [
@@ -307,6 +311,7 @@ export async function commitsWorkload(ctx: Ctx): Promise<WorkloadResult> {
   notes.push(
     `Each window: ${windowMs / 1000} s (at most ${MAX_OPS.toLocaleString('en-US')} statements) after one untimed statement per client; autocommit statements with parameters (extended protocol): INSERT INTO t VALUES ($1..$4), UPDATE t SET v = v + 1 WHERE id = $1 (pseudo-random existing id), DELETE FROM t WHERE id = $1 (each id once; a window ends early when they run out).`,
     `Tables: ${ROWS.toLocaleString('en-US')} rows each (id, k, v, s), created (in one transaction) per block of windows (INSERT, then UPDATE, then DELETE on the same tables); PostgreSQL with a primary key on id, lakegres with the default inlining limit (single-row inserts and deletes are inlined in the catalog).`,
+    'UPDATE and DELETE on one shared table are left out of the summary\'s means: DuckLake makes concurrent changes of one table conflict by design, so those rows measure the conflict rules (see the conflict rows) more than commit speed.',
     'lakegres on a PostgreSQL catalog = a second lakegres process with --catalog postgres://.../lakegres_catalog on the benchmark\'s PostgreSQL (so PostgreSQL\'s CPU figures include that catalog work). commits/s counts successful statements only; conflicts = SQLSTATE 40001 (DuckDB in-process: its "Conflict" errors).',
     retriesExposed
       ? 'Internal retries: the increase of lakegres\' retry counter on /metrics during each window.'
