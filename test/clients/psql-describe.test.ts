@@ -81,7 +81,7 @@ describe('psql backslash commands', () => {
   it('\\dn and \\dn+ list the schemas with owners', async () => {
     const out = await same('\\dn');
     expect(out).toMatch(/ public \| pg_database_owner\n sales +\| postgres\n/);
-    await same('\\dn+ sales');
+    expect(await same('\\dn+')).toMatch(/ public \| pg_database_owner \| pg_database_owner=UC\/pg_database_owner\+\| standard public schema/);
   });
 
   it('\\dt, \\dt+ (with the comments), \\dv, \\d', async () => {

@@ -56,6 +56,13 @@ export interface EmulationTarget {
   lakeName: string;
 }
 
+/**
+ * PostgreSQL's defaults for its public schema (DuckLake's main): the ACL initdb gives it and the
+ * comment "standard public schema", unless the lake's schema has a comment of its own.
+ */
+const PUBLIC_ACL = `['pg_database_owner=UC/pg_database_owner', '=U/pg_database_owner']`;
+const PUBLIC_DESCRIPTION = `coalesce(description, CASE WHEN oid = ${PUBLIC_NAMESPACE_OID} THEN 'standard public schema' END)`;
+
 /** Objects of the session's temp schema that are lakegres' own (staging tables). */
 const OWN_TEMP = `starts_with(table_name, '__lakegres')`;
 
@@ -235,7 +242,8 @@ export function emulationStatements(target: EmulationTarget): string[] {
     null,
     `SELECT * FROM ${S('pg_namespace')}
      UNION ALL BY NAME SELECT ${TEMP_NAMESPACE_OID} AS oid, '${TEMP_NAMESPACE_NAME}' AS nspname, ${SESSION_ROLE_OID} AS nspowner
-     UNION ALL BY NAME SELECT oid, nspname, CASE WHEN oid = ${PUBLIC_NAMESPACE_OID} THEN 6171 ELSE ${SESSION_ROLE_OID} END AS nspowner FROM ${M(META_NAMESPACES)}`,
+     UNION ALL BY NAME SELECT oid, nspname, CASE WHEN oid = ${PUBLIC_NAMESPACE_OID} THEN 6171 ELSE ${SESSION_ROLE_OID} END AS nspowner,
+       CASE WHEN oid = ${PUBLIC_NAMESPACE_OID} THEN ${PUBLIC_ACL} END AS nspacl FROM ${M(META_NAMESPACES)}`,
     'oid',
   );
   const tempRelations = `SELECT ${FIRST_TEMP_OBJECT_OID} + table_oid AS oid, table_name AS relname, 'r' AS relkind, column_count AS relnatts, estimated_size AS reltuples, true AS is_table FROM duckdb_tables() WHERE temporary AND NOT ${OWN_TEMP}
@@ -307,7 +315,7 @@ export function emulationStatements(target: EmulationTarget): string[] {
     `SELECT * FROM ${S('pg_description')}
      UNION ALL BY NAME SELECT oid AS objoid, 1259 AS classoid, 0 AS objsubid, description FROM ${M(META_RELATIONS)} WHERE description IS NOT NULL
      UNION ALL BY NAME SELECT attrelid AS objoid, 1259 AS classoid, attnum AS objsubid, description FROM ${M(META_COLUMNS)} WHERE description IS NOT NULL
-     UNION ALL BY NAME SELECT oid AS objoid, 2615 AS classoid, 0 AS objsubid, description FROM ${M(META_NAMESPACES)} WHERE description IS NOT NULL
+     UNION ALL BY NAME SELECT oid AS objoid, 2615 AS classoid, 0 AS objsubid, ${PUBLIC_DESCRIPTION} AS description FROM ${M(META_NAMESPACES)} WHERE ${PUBLIC_DESCRIPTION} IS NOT NULL
      UNION ALL BY NAME SELECT ${FIRST_TEMP_OBJECT_OID} + table_oid AS objoid, 1259 AS classoid, 0 AS objsubid, comment AS description FROM duckdb_tables() WHERE temporary AND comment IS NOT NULL AND NOT ${OWN_TEMP}
      UNION ALL BY NAME SELECT ${FIRST_TEMP_OBJECT_OID} + table_oid AS objoid, 1259 AS classoid, column_index AS objsubid, comment AS description FROM duckdb_columns() WHERE database_name = 'temp' AND comment IS NOT NULL AND NOT ${OWN_TEMP}`,
   );

@@ -27,9 +27,11 @@ import { collate } from './collate.js';
 import { rowLocks } from './row-locks.js';
 import { escapeStrings } from './escape-strings.js';
 import { arrayLiterals } from './array-literals.js';
+import { arrayConcat } from './array-concat.js';
 import { setFunctions } from './set-functions.js';
 import { insertDefaults } from './insert-defaults.js';
 import { typeNames } from './type-names.js';
+import { duckdbKeywords, restoreQuotedIdentifiers } from './duckdb-keywords.js';
 import { functions } from './functions.js';
 import { anyParameter } from './any-parameter.js';
 import { integerDivision } from './integer-division.js';
@@ -46,11 +48,13 @@ export const RULES: readonly RewriteRule[] = [
   rowLocks,
   escapeStrings,
   arrayLiterals,
+  arrayConcat,
   anyParameter,
   setFunctions,
   insertDefaults,
   functions,
   integerDivision,
+  duckdbKeywords,
   typeNames,
 ];
 
@@ -117,6 +121,7 @@ export function rewritePostgres(text: string, tokens: readonly Token[], ctx: PgC
   }
   rewriteStats.deparseMs += performance.now() - t1;
   rewriteStats.rewritten++;
+  out = restoreQuotedIdentifiers(out);
   return remember(text, rc, { text: out.replace(/;\s*$/, ''), changed: true, rules, volatile: rc.volatile, catalogRelations: [...rc.catalogRelations] });
 }
 
