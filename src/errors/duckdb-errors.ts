@@ -113,6 +113,7 @@ function codeFor(e: DuckErrorInfo): string {
       if (/duplicate column|Duplicate column/i.test(msg)) return SqlState.duplicateColumn;
       if (/ORDER term out of range|GROUP BY term out of range/.test(msg)) return SqlState.invalidColumnReference;
       if (/window/i.test(msg)) return SqlState.windowingError;
+      if (/^Prepared statement ".*" does not exist/.test(msg)) return SqlState.invalidSqlStatementName;
       if (/Could not determine type of parameters|parameter/i.test(msg)) return SqlState.indeterminateDatatype;
       return '42000';
     case 'Conversion':

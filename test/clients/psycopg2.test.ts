@@ -75,6 +75,14 @@ describe('psycopg2', () => {
     expect(out).toContain('after duplicate (0,)\n');
   });
 
+  it('SQL-level PREPARE (with a parameter type list) / EXECUTE / DEALLOCATE: psycopg2 has no protocol-level prepare', async () => {
+    const out = await same('prepared');
+    expect(out).toContain(String.raw`execute [(4, "d 'q' \\"), (5, None)]` + '\n');
+    expect(out).toContain('text argument [(5, None)]\n');
+    expect(out).toContain('two parameters [(2,)]\n');
+    expect(out).toContain('after deallocate 26000\n');
+  });
+
   it('documented differences: DuckDB literal typing; expression column names as PostgreSQL', async () => {
     const out = await pythonCase(SCRIPT, lakegresTarget(srv), 'lakegres_differences');
     expect(out.split('\n').filter(Boolean)).toEqual([

@@ -390,6 +390,36 @@ def case_execute_values():
     c.close()
 
 
+def case_prepared():
+    """psycopg2 has no protocol-level prepare: prepared statements are SQL PREPARE / EXECUTE."""
+    c = connect()
+    cur = c.cursor()
+    cur.execute("create table pp(id int, s text)")
+    cur.execute("insert into pp values (1, 'a'), (4, 'd ''q'' \\'), (5, null)")
+    c.commit()
+    cur.execute("prepare get(int) as select id, s from pp where id >= $1 order by id")
+    cur.execute("execute get(%s)", (4,))
+    out("execute", cur.fetchall())
+    cur.execute("execute get('5')")
+    out("text argument", cur.fetchall())
+    c.commit()
+    cur.execute("prepare two(int, text) as select count(*) from pp where id > $1 or s = $2")
+    cur.execute("execute two(%s, %s)", (4, "a"))
+    out("two parameters", cur.fetchall())
+    cur.execute("prepare untyped as select s from pp where id = $1")
+    cur.execute("execute untyped(1)")
+    out("untyped", cur.fetchall())
+    cur.execute("deallocate get")
+    try:
+        cur.execute("execute get(1)")
+    except psycopg2.Error as e:
+        out("after deallocate", e.pgcode)
+    c.rollback()
+    cur.execute("deallocate all")
+    c.commit()
+    c.close()
+
+
 def case_lakegres_differences():
     """Documented lakegres behaviour where DuckDB semantics differ from PostgreSQL's."""
     c = connect()
@@ -432,6 +462,7 @@ CASES = {
     "cancel": case_cancel,
     "transactions": case_transactions,
     "execute_values": case_execute_values,
+    "prepared": case_prepared,
     "lakegres_differences": case_lakegres_differences,
 }
 

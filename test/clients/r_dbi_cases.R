@@ -41,7 +41,7 @@ res <- dbSendQuery(con, "select i, i * 2 as j from generate_series(1, 2500) as g
 n <- 0
 chunks <- 0
 repeat {
-  chunk <- fetch(res, n = 1000)
+  chunk <- dbFetch(res, n = 1000)
   if (nrow(chunk) == 0) break
   n <- n + nrow(chunk)
   chunks <- chunks + 1

@@ -34,6 +34,7 @@ import { typeNames } from './type-names.js';
 import { functions } from './functions.js';
 import { anyParameter } from './any-parameter.js';
 import { integerDivision } from './integer-division.js';
+import { prepareTypes } from './prepare-types.js';
 
 /** In the order they run: session values before catalog functions (pg_is_in_recovery is both). */
 export const RULES: readonly RewriteRule[] = [
@@ -53,6 +54,7 @@ export const RULES: readonly RewriteRule[] = [
   insertDefaults,
   functions,
   integerDivision,
+  prepareTypes,
   typeNames,
 ];
 
