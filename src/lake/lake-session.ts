@@ -20,6 +20,7 @@ import { TxWorkspace } from './write/workspace.js';
 import { writeDeleteFiles } from './write/deletes.js';
 import { prepareCall } from './write/calls.js';
 import { INTERNAL_SCHEMA } from './read/live-db.js';
+import { readAll } from '../engine/rows.js';
 
 let stagingCounter = 0;
 
@@ -172,7 +173,7 @@ export class LakeSession {
 
   async rows(sql: string): Promise<unknown[][]> {
     try {
-      return (await this.conn.runAndReadAll(sql)).getRows() as unknown[][];
+      return (await readAll(this.conn, sql)).getRows() as unknown[][];
     } catch (e) {
       throw fromDuckDBError(e, sql);
     }
@@ -430,6 +431,20 @@ export class LakeSession {
 
   async dropStaging(name: string): Promise<void> {
     await this.conn.run(`DROP TABLE IF EXISTS temp.main.${quoteIdent(name)}`).catch(() => undefined);
+  }
+
+  /** Staging tables to drop with the session's next staging statement (saves a DuckDB call per write). */
+  private stale: string[] = [];
+
+  dropStagingLater(name: string): void {
+    this.stale.push(name);
+  }
+
+  /** `sql` preceded by the drops of staging tables left by earlier writes (one script). */
+  withStaleDrops(sql: string): string {
+    if (this.stale.length === 0) return sql;
+    const drops = this.stale.splice(0).map((n) => `DROP TABLE IF EXISTS temp.main.${quoteIdent(n)}`);
+    return [...drops, sql].join(';\n');
   }
 }
 

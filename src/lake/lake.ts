@@ -6,7 +6,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { PgError, SqlState } from '../errors/pg-error.js';
-import type { CatalogStore } from './catalog/store.js';
+import type { CatalogStore, Row } from './catalog/store.js';
 import { DuckDBCatalogStore } from './catalog/duckdb-store.js';
 import { PgCatalogStore } from './catalog/pg-store.js';
 import { bootstrapCatalog, catalogExists, readMetadata, type CatalogMetadata } from './catalog/bootstrap.js';
@@ -81,6 +81,27 @@ export class Lake {
     const id = await this.reader.latestSnapshotId(this.store);
     if (id !== this.latest.id) this.latest = await this.reader.snapshot(this.store, id);
     return this.latest;
+  }
+
+  private metadataCache?: Promise<Row[]>;
+
+  /**
+   * The rows of ducklake_metadata (options). A DuckDB-file catalog is written by this process
+   * only, so they are kept until a commit of this process sets options (forgetMetadata); a
+   * PostgreSQL catalog is shared with other processes and is asked every time.
+   */
+  metadataRows(): Promise<Row[]> {
+    const read = () => this.store.query(`SELECT key, value, scope, scope_id FROM ${this.store.schemaSql}.ducklake_metadata`);
+    if (this.store.kind !== 'duckdb') return read();
+    this.metadataCache ??= read().catch((e) => {
+      this.metadataCache = undefined;
+      throw e;
+    });
+    return this.metadataCache;
+  }
+
+  forgetMetadata(): void {
+    this.metadataCache = undefined;
   }
 
   noteCommitted(snapshot: SnapshotRow): void {

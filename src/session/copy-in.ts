@@ -19,6 +19,7 @@ import { parseBool, parseBytea } from '../types/text-input.js';
 import { copyParser, type CopyParser, type CopyRow } from './copy-formats.js';
 import type { Session } from './session.js';
 import { quoteIdent } from '../engine/engine.js';
+import { readAll } from '../engine/rows.js';
 
 type CopyFromStmt = Extract<Statement, { kind: 'copyFromStdin' }>;
 
@@ -493,7 +494,7 @@ export class CopyIn {
       const col = this.columns[i]!;
       if (col.kind !== 'cast') continue;
       try {
-        const r = await this.session.conn.runAndReadAll(
+        const r = await readAll(this.session.conn,
           `SELECT line, c${i} FROM ${quoteIdent(this.staging)} WHERE c${i} IS NOT NULL AND TRY_CAST(c${i} AS ${col.type.toString()}) IS NULL ORDER BY line LIMIT 1`,
         );
         const row = r.getRows()[0];

@@ -10,7 +10,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { unlink } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { DuckDBResult, DuckDBDataChunk } from '@duckdb/node-api';
+import { DuckDBMaterializedResult, type DuckDBResult, type DuckDBDataChunk } from '@duckdb/node-api';
 import { BufferWriter } from '../protocol/buffer-writer.js';
 import type { ColumnEncoder, FieldWriter } from '../types/column-writer.js';
 
@@ -45,16 +45,25 @@ export interface RowSource {
 
 const DATA_ROW = 0x44;
 
-/** Streams a DuckDB result, encoding each chunk with the column encoders. */
+/**
+ * Streams a DuckDB result, encoding each chunk with the column encoders. A materialized result
+ * (a statement known to return few rows) is read from memory without further DuckDB calls and
+ * leaves the connection free.
+ */
 export class DuckRowSource implements RowSource {
   private chunk: DuckDBDataChunk | null = null;
   private writers: FieldWriter[] = [];
   private rowInChunk = 0;
   private nextChunk: Promise<DuckDBDataChunk | null> | null = null;
   private finished = false;
-  holdsConnection = true;
+  private readonly materialized: DuckDBMaterializedResult | null;
+  private chunkIndex = 0;
+  holdsConnection: boolean;
 
-  constructor(private readonly result: DuckDBResult, private encoders: readonly ColumnEncoder[]) {}
+  constructor(private readonly result: DuckDBResult, private encoders: readonly ColumnEncoder[]) {
+    this.materialized = result instanceof DuckDBMaterializedResult ? result : null;
+    this.holdsConnection = this.materialized === null;
+  }
 
   get columnTypes() {
     return this.result.columnTypes();
@@ -71,6 +80,8 @@ export class DuckRowSource implements RowSource {
   private inflight: Promise<void> | null = null;
 
   private startFetch(): Promise<DuckDBDataChunk | null> {
+    const m = this.materialized;
+    if (m) return Promise.resolve(this.chunkIndex < m.chunkCount ? m.getChunk(this.chunkIndex++) : null);
     const p = this.result.fetchChunk();
     this.inflight = p.then(
       () => undefined,

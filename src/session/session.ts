@@ -36,6 +36,9 @@ import { applySessionVariables, refreshActivity } from '../pgcompat/session-vars
 import { BufferWriter } from '../protocol/buffer-writer.js';
 import type { Metrics } from '../server/http.js';
 import { pgResultColumns } from '../pgcompat/result-columns.js';
+import { hasBoundedResult } from '../sql/bounded-result.js';
+import { StatementCache } from './statement-cache.js';
+import { readAll } from '../engine/rows.js';
 
 export interface SessionHost {
   readonly spoolDir: string;
@@ -79,6 +82,8 @@ export interface PreparedEntry {
   declared?: number[];
   /** Statements that touch the lake: what Execute needs to run them again (see lakeExecution). */
   lake?: LakeEntry;
+  /** StatementCache.epoch when prepared (what names and settings meant then). */
+  epoch?: number;
 }
 
 interface LakeEntry {
@@ -155,6 +160,8 @@ export class Session {
   private idleTimer?: NodeJS.Timeout;
   private terminated = false;
   private readonly utility: UtilityRunner;
+  /** Simple-protocol SELECTs prepared once per text (cleared when names may bind differently). */
+  private readonly queryCache: StatementCache;
   private formatCtx!: FormatContext;
   private timeZone!: TimeZone;
   private onQueueDrained?: () => void;
@@ -171,6 +178,7 @@ export class Session {
     this.settings = settings;
     this.tx = new TransactionState(conn);
     this.utility = new UtilityRunner(this);
+    this.queryCache = new StatementCache(conn);
     this.refreshFormatContext();
     if (lake) this.routing = new LakeRouting(this, lake);
   }
@@ -188,6 +196,7 @@ export class Session {
 
   databaseSwitched(): void {
     this.duckSettingsDirty = true;
+    this.queryCache.clear();
   }
 
   // ---------------------------------------------------------------- queueing
@@ -391,6 +400,7 @@ export class Session {
    */
   private async runStatement(slice: StatementSlice, stmt: Statement, opts: { simple: boolean; offset: number }): Promise<void> {
     if (stmt.kind !== 'duckdb') {
+      if (!KEEPS_BINDINGS.has(stmt.kind)) this.queryCache.clear();
       const entry = this.makeEntry('', slice.text, slice, stmt);
       const portal: Portal = { name: '', entry, params: [], paramFormats: [], resultFormats: [], rowsSoFar: 0 };
       await this.utility.run(portal, 0, true);
@@ -403,10 +413,12 @@ export class Session {
     try {
       const t0 = Date.now();
       let target = slice;
+      let cacheable = true;
       if (this.routing) {
         await this.routing.begin();
         const routed = await this.routing.route(slice);
         target = routed.slice;
+        cacheable = routed.reprepare !== true;
         if (routed.write) {
           this.routing.assertWritable(routed.slice);
           lakeWrite = await this.routing.prepareWrite(routed.write, routed.slice);
@@ -417,7 +429,7 @@ export class Session {
         }
       }
       try {
-        result = await this.withReadOnlyGuard(() => this.conn.stream(target.text));
+        result = await this.withReadOnlyGuard(() => this.startQuery(target, cacheable));
       } catch (e) {
         throw this.toPgError(e, target);
       }
@@ -428,6 +440,27 @@ export class Session {
       throw e;
     } finally {
       this.stopStatementTimer();
+    }
+  }
+
+  /**
+   * Starts a simple-protocol statement: materialized in one DuckDB call when its text bounds the
+   * result to a few rows, streamed otherwise; SELECTs are prepared once per text.
+   */
+  private async startQuery(slice: StatementSlice, cacheable: boolean): Promise<DuckDBResult> {
+    const key = `${this.routing?.lake.stateKey ?? ''}\u0000${slice.text}`;
+    let prepared: DuckDBPreparedStatement;
+    try {
+      prepared = cacheable ? await this.queryCache.get(key, slice.text) : await this.conn.prepare(slice.text);
+    } catch (e) {
+      // Text DuckDB reads as several statements (lakegres split it as one): run them in turn.
+      if (e instanceof Error && /multiple statements/i.test(e.message)) return this.conn.stream(slice.text);
+      throw e;
+    }
+    try {
+      return hasBoundedResult(slice.tokens) ? await prepared.run() : await prepared.stream();
+    } finally {
+      if (!this.queryCache.owns(key, prepared)) prepared.destroySync();
     }
   }
 
@@ -455,7 +488,7 @@ export class Session {
       if (routed.write) {
         const w = await this.routing.prepareWrite(routed.write, routed.slice);
         try {
-          const reader = await this.conn.runAndReadAll(w.sql!);
+          const reader = await readAll(this.conn, w.sql!);
           const count = Number(reader.getRows()[0]?.[0] ?? 0);
           await w.finish(count);
           return count;
@@ -465,7 +498,7 @@ export class Session {
         }
       }
     }
-    const reader = await this.conn.runAndReadAll(sql);
+    const reader = await readAll(this.conn, sql);
     return Number(reader.getRows()[0]?.[0] ?? 0);
   }
 
@@ -483,6 +516,7 @@ export class Session {
   ): Promise<void> {
     const w = this.channel.writer;
     this.tx.markWrite();
+    this.queryCache.clear();
     if (staged === null) {
       const r = await write.finish(0);
       // CALL of a lake function: its result rows.
@@ -544,6 +578,7 @@ export class Session {
     const returnsRows =
       result.returnType === ResultReturnType.QUERY_RESULT && !(statementType === StatementType.CALL && isCheckpoint(slice));
     if (statementType !== StatementType.SELECT && statementType !== StatementType.EXPLAIN && statementType !== StatementType.PRAGMA) this.tx.markWrite();
+    if (statementType !== StatementType.SELECT) this.queryCache.clear();
     if (!returnsRows) {
       if (opts.portal) opts.portal.ran = true;
       const count = await readCount(result);
@@ -637,6 +672,11 @@ export class Session {
     const w = this.channel.writer;
     switch (msg.kind) {
       case 'parse': {
+        // The same unnamed statement parsed again (node-postgres parses every query) stays.
+        if (msg.name === '' && this.unnamedStillValid(msg.sql, msg.paramTypes)) {
+          be.parseComplete(w);
+          return;
+        }
         // A Parse of the unnamed statement drops the old one first, even if it then fails.
         if (msg.name === '') this.dropUnnamedStatement();
         // PostgreSQL still parses ROLLBACK/COMMIT (and empty strings) in a failed transaction.
@@ -733,6 +773,20 @@ export class Session {
     }
   }
 
+  /**
+   * Whether the unnamed statement is this text with these declared types and would be prepared
+   * exactly the same again: a read whose text is the client's, against the same lake schema, with
+   * nothing since that could bind names differently (StatementCache.epoch).
+   */
+  private unnamedStillValid(sql: string, declared: readonly number[]): boolean {
+    const e = this.statements.get('');
+    if (!e || e.sql !== sql || !e.duck || e.stmt.kind !== 'duckdb' || e.deferredParams || e.epoch !== this.queryCache.epoch) return false;
+    if (this.tx.state === 'failed') return false;
+    if ((e.declared ?? []).length !== declared.length || e.declared!.some((oid, i) => oid !== declared[i])) return false;
+    if (e.lake && (e.lake.write || e.lake.rewritten || e.lake.state !== this.routing?.lake.stateKey)) return false;
+    return true;
+  }
+
   private dropUnnamedStatement(): void {
     const unnamed = this.statements.get('');
     if (unnamed) {
@@ -764,6 +818,7 @@ export class Session {
     const stmt = this.classifyOrError(slice);
     const entry = this.makeEntry(name, sql, slice, stmt);
     entry.declared = declared.slice();
+    entry.epoch = this.queryCache.epoch;
     if (stmt.kind === 'unsupported') throw stmt.error;
     const nParams = Math.max(declared.length, maxParamNumber(slice.tokens));
     const untypedEntry = () => {
@@ -1019,7 +1074,7 @@ export class Session {
         }
         let result: DuckDBResult;
         try {
-          result = await this.withReadOnlyGuard(() => prepared.stream());
+          result = await this.withReadOnlyGuard(() => (hasBoundedResult(exec.slice!.tokens) ? prepared.run() : prepared.stream()));
         } catch (e) {
           throw this.toPgError(e, exec.slice);
         }
@@ -1201,6 +1256,7 @@ export class Session {
   /** Re-applies settings to formatting and DuckDB (ParameterStatus goes out before ReadyForQuery). */
   settingsChanged(names: readonly string[]): void {
     if (names.length === 0) return;
+    this.queryCache.clear();
     this.pgVars = { session: this.pgVars?.session ?? false, settings: true };
     this.refreshFormatContext();
     if (names.some((n) => n === 'TimeZone' || n === 'search_path')) this.duckSettingsDirty = true;
@@ -1395,6 +1451,7 @@ export class Session {
         this.dropEntry(s);
       }
       this.statements.clear();
+      this.queryCache.clear();
       try {
         this.conn.closeSync();
       } catch {
@@ -1499,6 +1556,9 @@ function isCheckpoint(slice: StatementSlice): boolean {
   const w = slice.tokens.filter((t) => t.kind === 'word').slice(0, 2).map((t) => t.value);
   return w[0] === 'CHECKPOINT' || (w[0] === 'FORCE' && w[1] === 'CHECKPOINT');
 }
+
+/** Utility statements after which a cached statement still binds to the same objects. */
+const KEEPS_BINDINGS = new Set<Statement['kind']>(['begin', 'commit', 'show', 'showAll', 'declare', 'fetch', 'close', 'copyToStdout', 'listen']);
 
 async function readCount(result: DuckDBResult): Promise<number> {
   if (result.returnType === ResultReturnType.CHANGED_ROWS || result.columnCount === 1) {

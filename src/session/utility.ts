@@ -16,6 +16,7 @@ import { DuckRowSource } from './row-source.js';
 import type { Portal, Session } from './session.js';
 import { CopyIn } from './copy-in.js';
 import { copyOut } from './copy-out.js';
+import { readAll } from '../engine/rows.js';
 
 const textField = (name: string): FieldDescription => ({ name, tableOid: 0, columnAttr: 0, typeOid: Oid.text, typeLen: -1, typeMod: -1, format: 0 });
 
@@ -324,7 +325,7 @@ export class UtilityRunner {
   private async dropTempObjects(): Promise<void> {
     const s = this.s;
     await s.releaseConnection();
-    const reader = await s.conn.runAndReadAll(
+    const reader = await readAll(s.conn,
       "SELECT 'TABLE', table_name FROM duckdb_tables() WHERE temporary UNION ALL SELECT 'VIEW', view_name FROM duckdb_views() WHERE temporary AND NOT internal",
     );
     for (const [kind, name] of reader.getRows() as [string, string][]) {
@@ -448,7 +449,7 @@ export class UtilityRunner {
     if (tz) await s.conn.run(`SET TimeZone = '${tz.replace(/'/g, "''")}'`);
     const wanted = toDuckSearchPath(s.settings.get('search_path') ?? '', s.id.user);
     const schemas = new Set(
-      ((await s.conn.runAndReadAll('SELECT schema_name FROM duckdb_schemas() WHERE database_name = current_database()')).getRows() as [string][]).map((r) => r[0]),
+      ((await readAll(s.conn, 'SELECT schema_name FROM duckdb_schemas() WHERE database_name = current_database()')).getRows() as [string][]).map((r) => r[0]),
     );
     const usable = wanted.split(',').filter((x) => x && schemas.has(x));
     await s.conn.run(`SET search_path = '${(usable.length ? usable : ['main']).join(',').replace(/'/g, "''")}'`);

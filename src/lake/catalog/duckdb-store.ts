@@ -7,6 +7,8 @@ import { DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement, ty
 import { PgError, SqlState } from '../../errors/pg-error.js';
 import type { CatalogStore, CatalogTransaction, Row } from './store.js';
 import { Mutex } from '../../util/mutex.js';
+import { readAll, readAllPrepared, RowsResult } from '../../engine/rows.js';
+import { ScriptedTransaction } from './scripted-tx.js';
 
 export class DuckDBCatalogStore implements CatalogStore {
   readonly kind = 'duckdb' as const;
@@ -66,23 +68,21 @@ export class DuckDBCatalogStore implements CatalogStore {
   async transaction<T>(fn: (tx: CatalogTransaction) => Promise<T>, opts: { readOnly?: boolean } = {}): Promise<T> {
     const run = async () => {
       const c = await this.conn();
-      let open = false;
+      const tx = new ScriptedTransaction(
+        'duckdb',
+        {
+          // DuckDB returns the result of the first statement of a script that has one.
+          script: async (statements) => rowObjects(new RowsResult(await c.run(statements.join(';\n')))),
+          bound: (sql, params) => runQuery(c, sql, params),
+        },
+        opts.readOnly ? 'BEGIN TRANSACTION READ ONLY' : 'BEGIN TRANSACTION',
+      );
       try {
-        await c.run(opts.readOnly ? 'BEGIN TRANSACTION READ ONLY' : 'BEGIN TRANSACTION');
-        open = true;
-        const tx: CatalogTransaction = {
-          kind: 'duckdb',
-          query: <R extends Row = Row>(sql: string, params: readonly unknown[] = []) => runQuery<R>(c, sql, params),
-          exec: async (sql: string) => {
-            await c.run(sql);
-          },
-        };
         const result = await fn(tx);
-        await c.run('COMMIT');
-        open = false;
+        await tx.commit();
         return result;
       } catch (e) {
-        if (open) await c.run('ROLLBACK').catch(() => undefined);
+        if (tx.began && !tx.committed) await c.run('ROLLBACK').catch(() => undefined);
         throw e;
       } finally {
         this.release(c);
@@ -125,8 +125,12 @@ async function runQuery<T extends Row>(c: DuckDBConnection, sql: string, params:
     const p = await prepared(c, sql);
     p.clearBindings();
     p.bind(params.map(toDuck));
-    reader = await p.runAndReadAll();
-  } else reader = await c.runAndReadAll(sql);
+    reader = await readAllPrepared(p);
+  } else reader = await readAll(c, sql);
+  return rowObjects<T>(reader);
+}
+
+function rowObjects<T extends Row = Row>(reader: RowsResult): T[] {
   const names = reader.columnNames();
   const out: T[] = [];
   for (const row of reader.getRows()) {

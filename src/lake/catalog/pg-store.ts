@@ -5,6 +5,7 @@
 import pg from 'pg';
 import { PgError, SqlState } from '../../errors/pg-error.js';
 import type { CatalogStore, CatalogTransaction, Row } from './store.js';
+import { ScriptedTransaction } from './scripted-tx.js';
 
 const INT8 = 20;
 const NUMERIC = 1700;
@@ -74,23 +75,25 @@ export class PgCatalogStore implements CatalogStore {
 
   async transaction<T>(fn: (tx: CatalogTransaction) => Promise<T>, opts: { readOnly?: boolean } = {}): Promise<T> {
     const c = await this.pool.connect();
-    let open = false;
-    try {
-      await c.query(opts.readOnly ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
-      open = true;
-      const tx: CatalogTransaction = {
-        kind: 'postgres',
-        query: async <R extends Row = Row>(sql: string, params: readonly unknown[] = []) => (await c.query(sql, params as unknown[])).rows as R[],
-        exec: async (sql: string) => {
-          await c.query(sql);
+    const tx = new ScriptedTransaction(
+      'postgres',
+      {
+        script: async (statements, resultIndex) => {
+          // A simple-protocol query: several statements, one result each.
+          const r = (await c.query(statements.join(';\n'))) as unknown as pg.QueryResult | pg.QueryResult[];
+          const results = Array.isArray(r) ? r : [r];
+          return resultIndex < 0 ? [] : ((results[resultIndex]?.rows ?? []) as Row[]);
         },
-      };
+        bound: async (sql, params) => (await c.query(sql, params as unknown[])).rows as Row[],
+      },
+      opts.readOnly ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN',
+    );
+    try {
       const result = await fn(tx);
-      await c.query('COMMIT');
-      open = false;
+      await tx.commit();
       return result;
     } catch (e) {
-      if (open) await c.query('ROLLBACK').catch(() => undefined);
+      if (tx.began && !tx.committed) await c.query('ROLLBACK').catch(() => undefined);
       throw e;
     } finally {
       c.release();

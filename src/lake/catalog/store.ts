@@ -15,6 +15,17 @@ export interface CatalogQueryable {
 
 export interface CatalogTransaction extends CatalogQueryable {
   readonly kind: 'duckdb' | 'postgres';
+  /**
+   * Queues a statement whose result is not needed. Queued statements run in order before the
+   * next query or exec and at COMMIT, sent together as one script where their parameters can be
+   * written as literals (see literal-sql.ts); their errors surface there.
+   */
+  defer(sql: string, params?: readonly unknown[]): void;
+  /**
+   * Runs the queued statements, then `sql`, then COMMIT (one round trip where possible) and
+   * returns the rows of `sql`. Nothing may be run in the transaction afterwards.
+   */
+  commitWith<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
 }
 
 export interface CatalogStore extends CatalogQueryable {

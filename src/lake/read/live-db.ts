@@ -243,11 +243,11 @@ export class SnapshotDatabase {
     this.log.debug({ snapshot: target.id, tables: tableSql.size, full: plan.full, ms: Date.now() - t0 }, 'lake database refreshed');
   }
 
+  /** Runs the statements in one DuckDB transaction, sent as one script (one call into DuckDB). */
   private async apply(statements: string[]): Promise<void> {
+    if (statements.length === 0) return;
     try {
-      await this.conn.run('BEGIN TRANSACTION');
-      for (const s of statements) await this.conn.run(s);
-      await this.conn.run('COMMIT');
+      await this.conn.run(['BEGIN TRANSACTION', ...statements, 'COMMIT'].join(';\n'));
     } catch (e) {
       await this.conn.run('ROLLBACK').catch(() => undefined);
       const err = fromDuckDBError(e);

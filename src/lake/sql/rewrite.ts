@@ -19,6 +19,7 @@ import type { SchemaState, TableEntry } from '../catalog/model.js';
 import { INTERNAL_SCHEMA } from '../read/live-db.js';
 import { lakeFunction, LAKE_FUNCTIONS, SHORTCUTS, type FunctionArgs } from '../functions/index.js';
 import { catalogListing, LISTING_FUNCTIONS } from './listings.js';
+import { readAll } from '../../engine/rows.js';
 
 const VIRTUAL_WORDS = new Set(['ROWID', 'SNAPSHOT_ID', 'FILENAME', 'FILE_ROW_NUMBER']);
 
@@ -106,7 +107,7 @@ function collectCteNames(node: unknown, out = new Set<string>()): Set<string> {
 }
 
 async function serialize(conn: DuckDBConnection, sql: string): Promise<Json | undefined> {
-  const r = await conn.runAndReadAll(`SELECT json_serialize_sql(${quoteLiteral(sql)})`);
+  const r = await readAll(conn, `SELECT json_serialize_sql(${quoteLiteral(sql)})`);
   const json = JSON.parse(String(r.getRows()[0]?.[0] ?? '{}')) as Json;
   if (json.error) return undefined;
   return json;
@@ -223,7 +224,7 @@ async function resolveAt(at: Json, ctx: RewriteContext): Promise<number> {
 async function evaluateConstant(expr: Json, ctx: RewriteContext): Promise<string> {
   const wrapper = { error: false, statements: [{ node: { type: 'SELECT_NODE', modifiers: [], cte_map: { map: [] }, select_list: [expr], from_table: { type: 'EMPTY', alias: '', sample: null, query_location: 0 }, where_clause: null, group_expressions: [], group_sets: [], aggregate_handling: 'STANDARD_HANDLING', having: null, sample: null, qualify: null } }] };
   try {
-    const r = await ctx.parserConn.runAndReadAll(`SELECT CAST((${await deserialize(ctx.parserConn, wrapper)}) AS VARCHAR)`);
+    const r = await readAll(ctx.parserConn, `SELECT CAST((${await deserialize(ctx.parserConn, wrapper)}) AS VARCHAR)`);
     return String(r.getRows()[0]?.[0]);
   } catch (e) {
     throw new PgError(SqlState.invalidParameterValue, `could not evaluate the AT clause: ${(e as Error).message}`);
@@ -233,7 +234,7 @@ async function evaluateConstant(expr: Json, ctx: RewriteContext): Promise<string
 async function deserialize(conn: DuckDBConnection, json: unknown): Promise<string> {
   // Unknown locations are 2^64-1, which JSON.parse rounded: give them back as the integer DuckDB wrote.
   const serialized = JSON.stringify(json).replace(/"query_location":\d{17,}/g, '"query_location":18446744073709551615');
-  const r = await conn.runAndReadAll(`SELECT json_deserialize_sql(${quoteLiteral(serialized)}::JSON)`);
+  const r = await readAll(conn, `SELECT json_deserialize_sql(${quoteLiteral(serialized)}::JSON)`);
   const text = String(r.getRows()[0]?.[0] ?? '');
   return text.replace(/^SELECT\s+/i, '').replace(/;\s*$/, '');
 }

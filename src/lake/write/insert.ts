@@ -11,11 +11,14 @@ import type { SchemaState, TableEntry } from '../catalog/model.js';
 import type { LakeStatement, ObjectName } from '../sql/lake-statements.js';
 import { duckType, quoteIdent, quoteLiteral, type LakeColumn } from '../types.js';
 import { writeParquet } from './parquet.js';
-import { tableOptions } from './options.js';
+import { lakeTableOptions } from './options.js';
 import type { InlinedInsert, LakeTx } from './tx.js';
 import { columnsFromTempTable } from './ddl.js';
 import { isInlinable } from './inline-encoding.js';
 import { isTemporalStatType, storableBounds } from './stats.js';
+
+/** Staging tables with at most this many rows may outlive their statement until the next write. */
+const SMALL_STAGING_ROWS = 1000;
 
 interface WriteCtx {
   inBlock: boolean;
@@ -39,7 +42,7 @@ export class InsertWriter {
 
   private async stage(table: TableEntry): Promise<string> {
     const name = this.s.stagingName('ins');
-    await this.s.run(`CREATE TEMP TABLE ${quoteIdent(name)} (${stagingColumnDefs(table.columns)})`);
+    await this.s.run(this.s.withStaleDrops(`CREATE TEMP TABLE ${quoteIdent(name)} (${stagingColumnDefs(table.columns)})`));
     return name;
   }
 
@@ -50,11 +53,14 @@ export class InsertWriter {
     const sql = slice.text.slice(0, target.start) + `temp.main.${quoteIdent(staging)}` + slice.text.slice(target.end);
     return {
       sql,
-      finish: async () => {
+      // The staged INSERT's row count is the staging table's: no need to count again.
+      finish: async (rowCount) => {
         try {
-          await this.appendFromStaging(table, `temp.main.${quoteIdent(staging)}`, ctx);
+          await this.appendFromStaging(table, `temp.main.${quoteIdent(staging)}`, ctx, undefined, rowCount);
         } finally {
-          await this.s.dropStaging(staging);
+          // A small staging table goes with the next write's statement; a large one now (memory).
+          if (rowCount <= SMALL_STAGING_ROWS) this.s.dropStagingLater(staging);
+          else await this.s.dropStaging(staging);
         }
         return {};
       },
@@ -101,10 +107,11 @@ export class InsertWriter {
    * Appends the rows of `source` (a relation with the table's columns) to the table. Commits in
    * autocommit mode unless a transaction is passed in (the caller commits then).
    */
-  async appendFromStaging(table: TableEntry, source: string, ctx: WriteCtx, txIn?: LakeTx): Promise<number> {
+  async appendFromStaging(table: TableEntry, source: string, ctx: WriteCtx, txIn?: LakeTx, knownCount?: number): Promise<number> {
     const s = this.s;
+    if (knownCount === 0) return 0;
     const tx = txIn ?? (await s.writeTx(ctx.inBlock));
-    const count = await this.appendRows(table, source, tx);
+    const count = await this.appendRows(table, source, tx, false, knownCount);
     if (count === 0) return 0;
     if (!txIn) await s.finishWrite(tx, ctx.inBlock);
     return count;
@@ -114,13 +121,13 @@ export class InsertWriter {
    * Records the rows of `source` as inlined rows or new Parquet files of the transaction. With
    * `explicitRowIds` the source has a `_ducklake_internal_row_id` column (UPDATE keeps row ids).
    */
-  async appendRows(table: TableEntry, source: string, tx: LakeTx, explicitRowIds = false): Promise<number> {
+  async appendRows(table: TableEntry, source: string, tx: LakeTx, explicitRowIds = false, knownCount?: number): Promise<number> {
     const s = this.s;
     const lake = s.runtime.lake;
-    const count = Number((await s.rows(`SELECT count(*) FROM ${source}`))[0]![0]);
+    const count = knownCount ?? Number((await s.rows(`SELECT count(*) FROM ${source}`))[0]![0]);
     if (count === 0) return 0;
     if (lake.metadata.encrypted) throw new PgError(SqlState.featureNotSupported, `lake "${lake.name}" is encrypted; lakegres does not write encrypted lakes yet`);
-    const opts = await tableOptions(lake.store, lake.store.schemaSql, table, lake.metadata.encrypted, tx.options);
+    const opts = await lakeTableOptions(lake, table, tx.options);
     const inline = opts.inliningRowLimit > 0 && count + tx.inlinedRowCount(table.id) <= opts.inliningRowLimit && table.columns.every((c) => isInlinable(c, lake.store.kind));
     if (inline) {
       tx.appendInlined(table.id, await inlinedRows(s, table, source, explicitRowIds));
@@ -154,10 +161,16 @@ async function inlinedRows(s: LakeSession, table: TableEntry, source: string, wi
   };
   const agg = (col: LakeColumn, v: string) =>
     valueCompared(col.type) ? `count(*), count(*) - count(${v}), CAST(min(${v}) AS VARCHAR), CAST(max(${v}) AS VARCHAR)` : `count(*), count(*) - count(${v}), min(CAST(${v} AS VARCHAR)), max(CAST(${v} AS VARCHAR))`;
-  // Top-level columns in one aggregate query; nested leaves (lists and maps have their own
-  // cardinality) one query each.
+  // Top-level columns in one aggregate query (of a single row, the bounds are its values: the
+  // text of a value is what CAST(min(v) AS VARCHAR) and min(CAST(v AS VARCHAR)) give alike);
+  // nested leaves (lists and maps have their own cardinality) one query each.
   const flat = cols.filter((c) => c.children.length === 0);
-  if (flat.length) {
+  if (flat.length && rows.length === 1) {
+    for (const c of flat) {
+      const v = rows[0]![cols.indexOf(c)]!;
+      push(c, [1, v === null ? 1 : 0, v, v]);
+    }
+  } else if (flat.length) {
     const st = (await s.rows(`SELECT ${flat.map((c) => agg(c, quoteIdent(c.name))).join(', ')} FROM ${source}`))[0]!;
     flat.forEach((c, i) => push(c, st.slice(i * 4, i * 4 + 4)));
   }

@@ -2,7 +2,8 @@
  * Effective lake options for a table (§5): table-scoped row, then schema-scoped, then global,
  * then the built-in default.
  */
-import type { CatalogQueryable } from '../catalog/store.js';
+import type { CatalogQueryable, Row } from '../catalog/store.js';
+import type { Lake } from '../lake.js';
 import type { TableEntry } from '../catalog/model.js';
 
 export interface TableOptions {
@@ -25,7 +26,15 @@ export interface PendingOption {
 }
 
 export async function tableOptions(q: CatalogQueryable, schemaSql: string, table: TableEntry, encrypted: boolean, pending: readonly PendingOption[] = []): Promise<TableOptions> {
-  const committed = await q.query(`SELECT key, value, scope, scope_id FROM ${schemaSql}.ducklake_metadata`);
+  return resolveTableOptions(await q.query(`SELECT key, value, scope, scope_id FROM ${schemaSql}.ducklake_metadata`), table, encrypted, pending);
+}
+
+/** The same, from the lake's (cached) metadata rows. */
+export async function lakeTableOptions(lake: Lake, table: TableEntry, pending: readonly PendingOption[] = []): Promise<TableOptions> {
+  return resolveTableOptions(await lake.metadataRows(), table, lake.metadata.encrypted, pending);
+}
+
+function resolveTableOptions(committed: readonly Row[], table: TableEntry, encrypted: boolean, pending: readonly PendingOption[]): TableOptions {
   // Options set by the running transaction win over committed ones of the same scope.
   const rows = [...pending.map((o) => ({ key: o.key, value: o.value, scope: o.scope, scope_id: o.scopeId })).reverse(), ...committed];
   const get = (key: string): string | undefined => {

@@ -13,6 +13,7 @@ import { fieldIdsSpec, leafPaths, quoteIdent, quoteLiteral, type LakeColumn } fr
 import { fileColumnStats } from './stats.js';
 import type { NewDataFile } from './tx.js';
 import type { TableOptions } from './options.js';
+import { readAll } from '../../engine/rows.js';
 
 export interface WriteOptions {
   /** Extra internal columns in the file (UPDATE writes _ducklake_internal_row_id). */
@@ -84,7 +85,7 @@ export async function writeParquet(
   let combos: (string | null)[][];
   try {
     // Partitions in the order of their values (a stable file order, as the extension's).
-    const r = await conn.runAndReadAll(
+    const r = await readAll(conn,
       `SELECT ${keyExprs.map((_, i) => `CAST(k${i} AS VARCHAR)`).join(', ')} FROM (SELECT DISTINCT ${keyExprs.map((e, i) => `${e} AS k${i}`).join(', ')} FROM ${source}) ORDER BY ${keyExprs.map((_, i) => `k${i} NULLS LAST`).join(', ')}`,
     );
     combos = r.getRows().map((row) => row.map((v) => (v === null ? null : String(v))));
@@ -115,7 +116,7 @@ async function copyTo(
   await mkdir(localDir, { recursive: true });
   let rows;
   try {
-    rows = (await conn.runAndReadAll(`COPY (${query}) TO ${quoteLiteral(localDir.endsWith('/') ? localDir.slice(0, -1) : localDir)} (${options})`)).getRowObjects();
+    rows = (await readAll(conn, `COPY (${query}) TO ${quoteLiteral(localDir.endsWith('/') ? localDir.slice(0, -1) : localDir)} (${options})`)).getRowObjects();
   } catch (e) {
     throw fromDuckDBError(e);
   }

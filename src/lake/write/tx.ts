@@ -423,12 +423,17 @@ export class LakeTx {
     if (this.commitInfo) opts = { ...opts, author: this.commitInfo.author, message: this.commitInfo.message, extraInfo: this.commitInfo.extraInfo };
     if (this.isEmpty) {
       // Only options: they are stored without a snapshot, as the extension stores them.
-      await this.lake.store.transaction((tx) => this.writeOptions(tx));
+      try {
+        await this.lake.store.transaction((tx) => this.writeOptions(tx));
+      } finally {
+        this.lake.forgetMetadata();
+      }
       return { snapshot: null };
     }
     for (;;) {
       try {
         const result = await this.lake.store.transaction((tx) => this.writeSnapshot(tx, attempt, opts));
+        if (this.options.length > 0) this.lake.forgetMetadata();
         if (result.snapshot) this.lake.noteCommitted(result.snapshot);
         return result;
       } catch (e) {
@@ -449,8 +454,8 @@ export class LakeTx {
     for (const o of this.options) {
       const filter = o.scope === null ? 'scope IS NULL' : `scope = '${o.scope}' AND scope_id = ${o.scopeId}`;
       const n = Number((await tx.query(`SELECT count(*) AS n FROM ${m}.ducklake_metadata WHERE key = $1 AND ${filter}`, [o.key]))[0]!.n);
-      if (n === 0) await tx.query(`INSERT INTO ${m}.ducklake_metadata VALUES ($1, $2, $3, $4)`, [o.key, o.value, o.scope, o.scopeId]);
-      else await tx.query(`UPDATE ${m}.ducklake_metadata SET value = $1 WHERE key = $2 AND ${filter}`, [o.value, o.key]);
+      if (n === 0) tx.defer(`INSERT INTO ${m}.ducklake_metadata VALUES ($1, $2, $3, $4)`, [o.key, o.value, o.scope, o.scopeId]);
+      else tx.defer(`UPDATE ${m}.ducklake_metadata SET value = $1 WHERE key = $2 AND ${filter}`, [o.value, o.key]);
     }
   }
 
@@ -458,7 +463,9 @@ export class LakeTx {
     const lake = this.lake;
     const m = lake.store.schemaSql;
     await this.writeOptions(tx);
-    const globals = new Map((await tx.query(`SELECT key, value FROM ${m}.ducklake_metadata WHERE scope IS NULL`)).map((r) => [String(r.key), String(r.value)]));
+    // A DuckDB-file catalog's options are known to the lake unless this transaction sets some.
+    const metadata = this.options.length > 0 || tx.kind !== 'duckdb' ? await tx.query(`SELECT key, value, scope FROM ${m}.ducklake_metadata`) : await lake.metadataRows();
+    const globals = new Map(metadata.filter((r) => r.scope === null || r.scope === undefined).map((r) => [String(r.key), String(r.value)]));
     if (!this.commitInfo) {
       if (globals.get('require_commit_message') === 'true') {
         throw new PgError(SqlState.invalidParameterValue, 'Commit Information for the snapshot is required but has not been provided.', {
@@ -468,7 +475,9 @@ export class LakeTx {
     }
     // Commit on top of the newest snapshot: snapshots committed since our base are checked for
     // conflicts first (a lost race on the snapshot id is retried by commit()).
-    const base = await lake.reader.latestSnapshot(tx);
+    // A DuckDB-file catalog has this process as its only writer, and its commits are serialised:
+    // the lake knows the newest snapshot. A PostgreSQL catalog is asked.
+    const base = tx.kind === 'duckdb' ? lake.latest : await lake.reader.latestSnapshot(tx);
     if (base.id !== this.base.id) await this.checkConflicts(tx, base);
     void attempt;
     const N = base.id + 1;
@@ -478,6 +487,11 @@ export class LakeTx {
     const ids = new Map<number, number>();
     const real = (id: number) => (id < 0 ? ids.get(id)! : id);
     const q = (sql: string, params: unknown[] = []) => tx.query(sql, params);
+    // Writes whose result is not needed: sent together with the next query or the commit.
+    const later = async (sql: string, params: unknown[] = []): Promise<unknown[]> => {
+      tx.defer(sql, params);
+      return [];
+    };
     const inliningLimit = Number(globals.get('data_inlining_row_limit') ?? 10);
     const structurallyChanged = new Set<number>();
     const newInlinedTables = new Set<number>();
@@ -492,41 +506,41 @@ export class LakeTx {
     for (const o of this.ops) {
       switch (o.kind) {
         case 'createSchema':
-          await q(`INSERT INTO ${m}.ducklake_schema VALUES ($1, $2, $3, NULL, $4, $5, true)`, [ids.get(o.localId), o.uuid, N, o.name, o.path]);
+          await later(`INSERT INTO ${m}.ducklake_schema VALUES ($1, $2, $3, NULL, $4, $5, true)`, [ids.get(o.localId), o.uuid, N, o.name, o.path]);
           break;
         case 'dropSchema':
-          await q(`UPDATE ${m}.ducklake_schema SET end_snapshot = $1 WHERE schema_id = $2 AND end_snapshot IS NULL`, [N, o.schemaId]);
+          await later(`UPDATE ${m}.ducklake_schema SET end_snapshot = $1 WHERE schema_id = $2 AND end_snapshot IS NULL`, [N, o.schemaId]);
           break;
         case 'createTable': {
           const t = o.table;
           const id = ids.get(t.localId)!;
-          await q(`INSERT INTO ${m}.ducklake_table VALUES ($1, $2, $3, NULL, $4, $5, $6, true)`, [id, t.uuid, N, real(t.schemaId), t.name, t.path]);
-          await insertColumns(q, m, id, N, t.columns.map((c) => ({ col: c, parent: null, withChildren: true })));
+          await later(`INSERT INTO ${m}.ducklake_table VALUES ($1, $2, $3, NULL, $4, $5, $6, true)`, [id, t.uuid, N, real(t.schemaId), t.name, t.path]);
+          await insertColumns(later, m, id, N, t.columns.map((c) => ({ col: c, parent: null, withChildren: true })));
           structurallyChanged.add(id);
           if (inliningLimit > 0 && t.columns.every((c) => isInlinable(c, tx.kind))) newInlinedTables.add(id);
           break;
         }
         case 'dropTable':
           for (const table of ['ducklake_table', 'ducklake_partition_info', 'ducklake_column', 'ducklake_column_tag', 'ducklake_data_file', 'ducklake_delete_file', 'ducklake_sort_info']) {
-            await q(`UPDATE ${m}.${table} SET end_snapshot = $1 WHERE table_id = $2 AND end_snapshot IS NULL`, [N, o.tableId]);
+            await later(`UPDATE ${m}.${table} SET end_snapshot = $1 WHERE table_id = $2 AND end_snapshot IS NULL`, [N, o.tableId]);
           }
-          await q(`UPDATE ${m}.ducklake_tag SET end_snapshot = $1 WHERE object_id = $2 AND end_snapshot IS NULL`, [N, o.tableId]);
+          await later(`UPDATE ${m}.ducklake_tag SET end_snapshot = $1 WHERE object_id = $2 AND end_snapshot IS NULL`, [N, o.tableId]);
           break;
         case 'renameTable': {
           const rows = await q(`SELECT table_uuid, schema_id, path, path_is_relative FROM ${m}.ducklake_table WHERE table_id = $1 AND end_snapshot IS NULL`, [o.tableId]);
           if (!rows.length) throw conflict(`table ${o.tableId} no longer exists`);
           const r = rows[0]!;
-          await q(`UPDATE ${m}.ducklake_table SET end_snapshot = $1 WHERE table_id = $2 AND end_snapshot IS NULL`, [N, o.tableId]);
-          await q(`INSERT INTO ${m}.ducklake_table VALUES ($1, $2, $3, NULL, $4, $5, $6, $7)`, [o.tableId, String(r.table_uuid), N, Number(r.schema_id), o.newName, r.path, r.path_is_relative]);
+          await later(`UPDATE ${m}.ducklake_table SET end_snapshot = $1 WHERE table_id = $2 AND end_snapshot IS NULL`, [N, o.tableId]);
+          await later(`INSERT INTO ${m}.ducklake_table VALUES ($1, $2, $3, NULL, $4, $5, $6, $7)`, [o.tableId, String(r.table_uuid), N, Number(r.schema_id), o.newName, r.path, r.path_is_relative]);
           structurallyChanged.add(o.tableId);
           if (inliningLimit > 0) newInlinedTables.add(o.tableId);
           break;
         }
         case 'alterColumns': {
           for (const colId of o.change.ended) {
-            await q(`UPDATE ${m}.ducklake_column SET end_snapshot = $1 WHERE table_id = $2 AND column_id = $3 AND end_snapshot IS NULL`, [N, o.tableId, colId]);
+            await later(`UPDATE ${m}.ducklake_column SET end_snapshot = $1 WHERE table_id = $2 AND column_id = $3 AND end_snapshot IS NULL`, [N, o.tableId, colId]);
           }
-          await insertColumns(q, m, o.tableId, N, o.change.added);
+          await insertColumns(later, m, o.tableId, N, o.change.added);
           if (o.change.structural) {
             structurallyChanged.add(o.tableId);
             if (inliningLimit > 0) newInlinedTables.add(o.tableId);
@@ -534,20 +548,20 @@ export class LakeTx {
           break;
         }
         case 'tag':
-          await q(`UPDATE ${m}.ducklake_tag SET end_snapshot = $1 WHERE object_id = $2 AND key = 'comment' AND end_snapshot IS NULL`, [N, real(o.objectId)]);
-          await q(`INSERT INTO ${m}.ducklake_tag VALUES ($1, $2, NULL, 'comment', $3)`, [real(o.objectId), N, o.value]);
+          await later(`UPDATE ${m}.ducklake_tag SET end_snapshot = $1 WHERE object_id = $2 AND key = 'comment' AND end_snapshot IS NULL`, [N, real(o.objectId)]);
+          await later(`INSERT INTO ${m}.ducklake_tag VALUES ($1, $2, NULL, 'comment', $3)`, [real(o.objectId), N, o.value]);
           break;
         case 'columnTag':
-          await q(`UPDATE ${m}.ducklake_column_tag SET end_snapshot = $1 WHERE table_id = $2 AND column_id = $3 AND key = 'comment' AND end_snapshot IS NULL`, [N, real(o.tableId), o.columnId]);
-          await q(`INSERT INTO ${m}.ducklake_column_tag VALUES ($1, $2, $3, NULL, 'comment', $4)`, [real(o.tableId), o.columnId, N, o.value]);
+          await later(`UPDATE ${m}.ducklake_column_tag SET end_snapshot = $1 WHERE table_id = $2 AND column_id = $3 AND key = 'comment' AND end_snapshot IS NULL`, [N, real(o.tableId), o.columnId]);
+          await later(`INSERT INTO ${m}.ducklake_column_tag VALUES ($1, $2, $3, NULL, 'comment', $4)`, [real(o.tableId), o.columnId, N, o.value]);
           break;
         case 'partition': {
           const tableId = real(o.tableId);
-          await q(`UPDATE ${m}.ducklake_partition_info SET end_snapshot = $1 WHERE table_id = $2 AND end_snapshot IS NULL`, [N, tableId]);
+          await later(`UPDATE ${m}.ducklake_partition_info SET end_snapshot = $1 WHERE table_id = $2 AND end_snapshot IS NULL`, [N, tableId]);
           const pid = (o as { partitionId?: number }).partitionId ?? nextCatalogId++;
-          await q(`INSERT INTO ${m}.ducklake_partition_info VALUES ($1, $2, $3, NULL)`, [pid, tableId, N]);
+          await later(`INSERT INTO ${m}.ducklake_partition_info VALUES ($1, $2, $3, NULL)`, [pid, tableId, N]);
           for (const [i, k] of (o.keys ?? []).entries()) {
-            await q(`INSERT INTO ${m}.ducklake_partition_column VALUES ($1, $2, $3, $4, $5)`, [pid, tableId, i, k.columnId, k.transform]);
+            await later(`INSERT INTO ${m}.ducklake_partition_column VALUES ($1, $2, $3, $4, $5)`, [pid, tableId, i, k.columnId, k.transform]);
           }
           const t = this.state.tables.get(o.tableId);
           if (t?.partition) t.partition.id = pid;
@@ -556,18 +570,18 @@ export class LakeTx {
           break;
         }
         case 'createView':
-          await q(`INSERT INTO ${m}.ducklake_view VALUES ($1, $2, $3, NULL, $4, $5, 'duckdb', $6, $7)`, [ids.get(o.localId), o.uuid, N, real(o.schemaId), o.name, o.sql, o.aliases]);
+          await later(`INSERT INTO ${m}.ducklake_view VALUES ($1, $2, $3, NULL, $4, $5, 'duckdb', $6, $7)`, [ids.get(o.localId), o.uuid, N, real(o.schemaId), o.name, o.sql, o.aliases]);
           break;
         case 'dropView':
-          await q(`UPDATE ${m}.ducklake_view SET end_snapshot = $1 WHERE view_id = $2 AND end_snapshot IS NULL`, [N, o.viewId]);
-          await q(`UPDATE ${m}.ducklake_tag SET end_snapshot = $1 WHERE object_id = $2 AND end_snapshot IS NULL`, [N, o.viewId]);
+          await later(`UPDATE ${m}.ducklake_view SET end_snapshot = $1 WHERE view_id = $2 AND end_snapshot IS NULL`, [N, o.viewId]);
+          await later(`UPDATE ${m}.ducklake_tag SET end_snapshot = $1 WHERE object_id = $2 AND end_snapshot IS NULL`, [N, o.viewId]);
           break;
         case 'renameView': {
           const rows = await q(`SELECT view_uuid, schema_id, dialect, sql, column_aliases FROM ${m}.ducklake_view WHERE view_id = $1 AND end_snapshot IS NULL`, [o.viewId]);
           if (!rows.length) throw conflict(`view ${o.viewId} no longer exists`);
           const r = rows[0]!;
-          await q(`UPDATE ${m}.ducklake_view SET end_snapshot = $1 WHERE view_id = $2 AND end_snapshot IS NULL`, [N, o.viewId]);
-          await q(`INSERT INTO ${m}.ducklake_view VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $8)`, [o.viewId, String(r.view_uuid), N, Number(r.schema_id), o.newName, r.dialect, r.sql, r.column_aliases]);
+          await later(`UPDATE ${m}.ducklake_view SET end_snapshot = $1 WHERE view_id = $2 AND end_snapshot IS NULL`, [N, o.viewId]);
+          await later(`INSERT INTO ${m}.ducklake_view VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $8)`, [o.viewId, String(r.view_uuid), N, Number(r.schema_id), o.newName, r.dialect, r.sql, r.column_aliases]);
           break;
         }
       }
@@ -581,12 +595,17 @@ export class LakeTx {
       const tableId = real(localTableId);
       const table = this.state.tables.get(localTableId);
       if (!table) continue;
-      const statsRows = await q(`SELECT record_count, next_row_id, file_size_bytes FROM ${m}.ducklake_table_stats WHERE table_id = $1`, [tableId]);
+      // Table statistics and column statistics in one query (one row per column, or one row
+      // with NULL column values when there are no column statistics).
+      const statsRows = await q(
+        `SELECT s.record_count, s.next_row_id, s.file_size_bytes, c.column_id, c.contains_null, c.contains_nan, c.min_value, c.max_value FROM ${m}.ducklake_table_stats s LEFT JOIN ${m}.ducklake_table_column_stats c ON c.table_id = s.table_id WHERE s.table_id = $1`,
+        [tableId],
+      );
       const hadStats = statsRows.length > 0;
       let recordCount = hadStats ? Number(statsRows[0]!.record_count) : 0;
       let nextRowId = hadStats ? Number(statsRows[0]!.next_row_id) : 0;
       let fileBytes = hadStats ? Number(statsRows[0]!.file_size_bytes) : 0;
-      const colRows = hadStats ? await q(`SELECT column_id, contains_null, contains_nan, min_value, max_value FROM ${m}.ducklake_table_column_stats WHERE table_id = $1`, [tableId]) : [];
+      const colRows = statsRows.filter((r) => r.column_id !== null && r.column_id !== undefined);
       const existing: Map<number, TableColumnStats> | undefined = hadStats
         ? new Map(
             colRows.map((r) => [
@@ -601,7 +620,7 @@ export class LakeTx {
         const dataFileId = nextFileId++;
         newFileIds.set(f.uri, dataFileId);
         wroteFiles = true;
-        await q(`INSERT INTO ${m}.ducklake_data_file VALUES ($1, $2, $3, NULL, NULL, $4, true, 'parquet', $5, $6, $7, $8, $9, NULL, NULL, NULL)`, [
+        await later(`INSERT INTO ${m}.ducklake_data_file VALUES ($1, $2, $3, NULL, NULL, $4, true, 'parquet', $5, $6, $7, $8, $9, NULL, NULL, NULL)`, [
           dataFileId,
           tableId,
           N,
@@ -613,11 +632,11 @@ export class LakeTx {
           f.partitionValues ? (table.partition?.id ?? null) : null,
         ]);
         for (const s of f.columnStats) {
-          await q(`INSERT INTO ${m}.ducklake_file_column_stats VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL)`, [dataFileId, tableId, s.columnId, s.columnSizeBytes, s.valueCount, s.nullCount, s.min, s.max, s.containsNan]);
+          await later(`INSERT INTO ${m}.ducklake_file_column_stats VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL)`, [dataFileId, tableId, s.columnId, s.columnSizeBytes, s.valueCount, s.nullCount, s.min, s.max, s.containsNan]);
           incoming.push({ columnId: s.columnId, nullCount: s.nullCount, min: s.min, max: s.max, containsNan: s.containsNan, hasValues: (s.valueCount ?? 1) > 0 });
         }
         if (f.partitionValues) {
-          for (const [i, v] of f.partitionValues.entries()) await q(`INSERT INTO ${m}.ducklake_file_partition_value VALUES ($1, $2, $3, $4)`, [dataFileId, tableId, i, v]);
+          for (const [i, v] of f.partitionValues.entries()) await later(`INSERT INTO ${m}.ducklake_file_partition_value VALUES ($1, $2, $3, $4)`, [dataFileId, tableId, i, v]);
         }
         nextRowId += f.recordCount;
         recordCount += f.recordCount;
@@ -633,7 +652,7 @@ export class LakeTx {
             // UPDATE keeps a row's id; only new rows take the next one.
             const kept = batch.rowIds?.[k];
             const rowId = kept ?? nextRowId++;
-            await q(`INSERT INTO ${m}.${quoteIdent(target.name)} VALUES ($1, $2, NULL${values.map((_, i) => `, $${i + 3}`).join('')})`, [rowId, N, ...values]);
+            await later(`INSERT INTO ${m}.${quoteIdent(target.name)} VALUES ($1, $2, NULL${values.map((_, i) => `, $${i + 3}`).join('')})`, [rowId, N, ...values]);
             recordCount++;
           }
           for (const s of batch.stats) incoming.push(s);
@@ -641,19 +660,19 @@ export class LakeTx {
       }
       const merged = mergeTableStats(types, existing, incoming);
       if (hadStats) {
-        await q(`UPDATE ${m}.ducklake_table_stats SET record_count = $1, file_size_bytes = $2, next_row_id = $3 WHERE table_id = $4`, [recordCount, fileBytes, nextRowId, tableId]);
+        await later(`UPDATE ${m}.ducklake_table_stats SET record_count = $1, file_size_bytes = $2, next_row_id = $3 WHERE table_id = $4`, [recordCount, fileBytes, nextRowId, tableId]);
         // All columns in one statement (literals: the same text works on both catalog backends).
         const rows = [...merged.values()].map((s) => `(${s.columnId}::BIGINT, ${sqlBool(s.containsNull)}, ${sqlBool(s.containsNan)}, ${sqlText(s.min)}, ${sqlText(s.max)})`);
         if (rows.length) {
-          await q(
+          await later(
             `UPDATE ${m}.ducklake_table_column_stats SET contains_null = v.cn, contains_nan = v.cnan, min_value = v.mn, max_value = v.mx FROM (VALUES ${rows.join(', ')}) AS v(col, cn, cnan, mn, mx) WHERE table_id = $1 AND column_id = v.col`,
             [tableId],
           );
         }
       } else {
-        await q(`INSERT INTO ${m}.ducklake_table_stats VALUES ($1, $2, $3, $4)`, [tableId, recordCount, nextRowId, fileBytes]);
+        await later(`INSERT INTO ${m}.ducklake_table_stats VALUES ($1, $2, $3, $4)`, [tableId, recordCount, nextRowId, fileBytes]);
         for (const s of [...merged.values()].sort((x, y) => x.columnId - y.columnId)) {
-          await q(`INSERT INTO ${m}.ducklake_table_column_stats VALUES ($1, $2, $3, $4, $5, $6, NULL)`, [tableId, s.columnId, s.containsNull, s.containsNan, s.min, s.max]);
+          await later(`INSERT INTO ${m}.ducklake_table_column_stats VALUES ($1, $2, $3, $4, $5, $6, NULL)`, [tableId, s.columnId, s.containsNull, s.containsNan, s.min, s.max]);
         }
       }
     }
@@ -667,10 +686,10 @@ export class LakeTx {
         // The replaced file must still be the visible one: otherwise a concurrent delete won.
         const gone = await q(`DELETE FROM ${m}.ducklake_delete_file WHERE delete_file_id = $1 RETURNING delete_file_id`, [d.supersedes.id]);
         if (gone.length === 0) throw conflict(`deletes on a data file of table "${this.tableName(d.tableId)}" conflict with a concurrent commit`);
-        await q(`INSERT INTO ${m}.ducklake_files_scheduled_for_deletion VALUES ($1, $2, $3, NOW())`, [d.supersedes.id, d.supersedes.pathFromDataRoot, d.supersedes.pathIsRelative]);
+        await later(`INSERT INTO ${m}.ducklake_files_scheduled_for_deletion VALUES ($1, $2, $3, NOW())`, [d.supersedes.id, d.supersedes.pathFromDataRoot, d.supersedes.pathIsRelative]);
       }
       const id = nextFileId++;
-      await q(`INSERT INTO ${m}.ducklake_delete_file VALUES ($1, $2, $3, NULL, $4, $5, true, 'parquet', $6, $7, $8, NULL, $9)`, [
+      await later(`INSERT INTO ${m}.ducklake_delete_file VALUES ($1, $2, $3, NULL, $4, $5, true, 'parquet', $6, $7, $8, NULL, $9)`, [
         id,
         tableId,
         d.beginSnapshot ?? N,
@@ -697,7 +716,7 @@ export class LakeTx {
           const chunk = values.slice(i, i + 2000);
           const tuples = [];
           for (let j = 0; j < chunk.length; j += 2) tuples.push(`($${j + 1}, $${j + 2}, ${N})`);
-          await q(`INSERT INTO ${m}.${quoteIdent(`ducklake_inlined_delete_${tableId}`)} VALUES ${tuples.join(', ')}`, chunk);
+          await later(`INSERT INTO ${m}.${quoteIdent(`ducklake_inlined_delete_${tableId}`)} VALUES ${tuples.join(', ')}`, chunk);
         }
       }
       if (d.inlinedRowIds.size) {
@@ -722,14 +741,18 @@ export class LakeTx {
       if (!table || (await this.hasInlinedTable(tx, tableId, schemaVersion))) continue;
       await createInlinedTable(tx, m, tableId, schemaVersion, table.columns);
     }
-    for (const tableId of structurallyChanged) await q(`INSERT INTO ${m}.ducklake_schema_versions VALUES ($1, $2, $3)`, [N, schemaVersion, tableId]);
+    for (const tableId of structurallyChanged) await later(`INSERT INTO ${m}.ducklake_schema_versions VALUES ($1, $2, $3)`, [N, schemaVersion, tableId]);
     for (const w of this.maintenance) nextFileId = await w.write(tx, N, nextFileId);
     if (wroteInlined && !wroteFiles) nextFileId++;
     const changes = formatChanges(this.changes(ids));
-    const inserted = await q(`INSERT INTO ${m}.ducklake_snapshot VALUES ($1, NOW(), $2, $3, $4) RETURNING CAST(snapshot_time AS VARCHAR) AS t`, [N, schemaVersion, nextCatalogId, nextFileId]);
-    await q(`INSERT INTO ${m}.ducklake_snapshot_changes VALUES ($1, $2, $3, $4, $5)`, [N, changes, opts.author ?? null, opts.message ?? null, opts.extraInfo ?? null]);
+    await later(`INSERT INTO ${m}.ducklake_snapshot_changes VALUES ($1, $2, $3, $4, $5)`, [N, changes, opts.author ?? null, opts.message ?? null, opts.extraInfo ?? null]);
+    // The snapshot row last, together with COMMIT: a lost race on its id fails the whole commit.
+    const inserted = await tx.commitWith(`INSERT INTO ${m}.ducklake_snapshot VALUES ($1, NOW(), $2, $3, $4) RETURNING CAST(snapshot_time AS VARCHAR) AS t`, [N, schemaVersion, nextCatalogId, nextFileId]);
     const time = String((inserted[0] as { t?: unknown } | undefined)?.t ?? '');
-    return { snapshot: time ? { id: N, time, schemaVersion, nextCatalogId, nextFileId } : await lake.reader.snapshot(tx, N), changes };
+    const snapshot = time ? { id: N, time, schemaVersion, nextCatalogId, nextFileId } : await lake.reader.snapshot(lake.store, N);
+    // Known before the catalog is released to the next commit of this process (see base above).
+    lake.noteCommitted(snapshot);
+    return { snapshot, changes };
   }
 
   private tableName(id: number): string {
@@ -888,7 +911,7 @@ async function createInlinedTable(tx: CatalogTransaction, m: string, tableId: nu
   const name = `ducklake_inlined_data_${tableId}_${sv}`;
   const cols = columns.map((c) => `${quoteIdent(c.name)} ${inlinedColumnType(tx.kind, c)}`).join(', ');
   await tx.exec(`CREATE TABLE IF NOT EXISTS ${m}.${quoteIdent(name)}(row_id BIGINT, begin_snapshot BIGINT, end_snapshot BIGINT${cols ? ', ' + cols : ''})`);
-  await tx.query(`INSERT INTO ${m}.ducklake_inlined_data_tables VALUES ($1, $2, $3)`, [tableId, name, sv]);
+  tx.defer(`INSERT INTO ${m}.ducklake_inlined_data_tables VALUES ($1, $2, $3)`, [tableId, name, sv]);
 }
 
 function leafTypes(cols: LakeColumn[], out = new Map<number, string>()): Map<number, string> {

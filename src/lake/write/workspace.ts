@@ -18,6 +18,7 @@ import { ROW_ID_FIELD } from '../read/table-view.js';
 import type { LakeTx } from './tx.js';
 import { EMULATION_SCHEMA } from '../../pgcompat/registry.js';
 import { overlayCatalogStatements, createCatalogEmulation } from '../../pgcompat/catalog/index.js';
+import { readAll } from '../../engine/rows.js';
 
 /** `filename` of rows a transaction inlined itself (their file_row_number is their position). */
 export const TX_INLINED_FILE = '__lakegres_tx_inlined';
@@ -57,7 +58,7 @@ export class TxWorkspace {
 
   async ensureAttached(): Promise<void> {
     if (this.attached) {
-      const r = await this.conn.runAndReadAll(`SELECT 1 FROM duckdb_databases() WHERE database_name = ${quoteLiteral(this.dbName)}`);
+      const r = await readAll(this.conn, `SELECT 1 FROM duckdb_databases() WHERE database_name = ${quoteLiteral(this.dbName)}`);
       if (r.getRows().length > 0) return;
     }
     // Attached inside the session's transaction when one is open: a rollback detaches it again.
@@ -83,7 +84,7 @@ export class TxWorkspace {
   async ensureDeleteTables(tableId: number): Promise<void> {
     await this.ensureAttached();
     if (this.deleteTables.has(tableId)) {
-      const r = await this.conn.runAndReadAll(`SELECT 1 FROM duckdb_tables() WHERE database_name = ${quoteLiteral(this.dbName)} AND table_name = ${quoteLiteral(`del_${tableId}`)}`);
+      const r = await readAll(this.conn, `SELECT 1 FROM duckdb_tables() WHERE database_name = ${quoteLiteral(this.dbName)} AND table_name = ${quoteLiteral(`del_${tableId}`)}`);
       if (r.getRows().length > 0) return;
     }
     await this.run(`CREATE TABLE IF NOT EXISTS ${this.deletesTable(tableId)} (file VARCHAR, pos BIGINT, inl BOOLEAN)`);
@@ -108,9 +109,9 @@ export class TxWorkspace {
     const state = tx.state;
     const stmts: string[] = [];
     // Start from a clean slate: schemas of the transaction state, one hidden + one user view per table.
-    const existing = (await this.conn.runAndReadAll(`SELECT schema_name FROM duckdb_schemas() WHERE database_name = ${quoteLiteral(this.dbName)} AND schema_name NOT IN ('main', ${quoteLiteral(INTERNAL_SCHEMA)}, ${quoteLiteral(EMULATION_SCHEMA)}, 'information_schema', 'pg_catalog')`)).getRows().map((r) => String(r[0]));
+    const existing = (await readAll(this.conn, `SELECT schema_name FROM duckdb_schemas() WHERE database_name = ${quoteLiteral(this.dbName)} AND schema_name NOT IN ('main', ${quoteLiteral(INTERNAL_SCHEMA)}, ${quoteLiteral(EMULATION_SCHEMA)}, 'information_schema', 'pg_catalog')`)).getRows().map((r) => String(r[0]));
     for (const name of existing) if (![...state.schemas.values()].some((s) => s.name === name)) stmts.push(`DROP SCHEMA IF EXISTS ${db}.${quoteIdent(name)} CASCADE`);
-    const views = (await this.conn.runAndReadAll(`SELECT schema_name, view_name FROM duckdb_views() WHERE database_name = ${quoteLiteral(this.dbName)} AND NOT internal AND schema_name <> ${quoteLiteral(EMULATION_SCHEMA)}`)).getRows();
+    const views = (await readAll(this.conn, `SELECT schema_name, view_name FROM duckdb_views() WHERE database_name = ${quoteLiteral(this.dbName)} AND NOT internal AND schema_name <> ${quoteLiteral(EMULATION_SCHEMA)}`)).getRows();
     for (const [schema, view] of views) stmts.push(`DROP VIEW IF EXISTS ${db}.${quoteIdent(String(schema))}.${quoteIdent(String(view))}`);
     for (const s of state.schemas.values()) stmts.push(`CREATE SCHEMA IF NOT EXISTS ${db}.${quoteIdent(s.name)}`);
     for (const t of state.tables.values()) {

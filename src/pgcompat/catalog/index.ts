@@ -8,6 +8,7 @@ import { quoteIdent } from '../../lake/types.js';
 import { ensureStaticCatalog } from './static-db.js';
 import { metadataTablesSql } from './metadata.js';
 import { emulationStatements, type EmulationTarget } from './emulation.js';
+import { readAll } from '../../engine/rows.js';
 
 export { EXTRA_FUNCTIONS, LAKE_TABLES_VIEW, TEMP_NAMESPACE_NAME, type EmulationTarget } from './emulation.js';
 export { metadataStatements, overlayCatalogStatements, statsStatements, tableStatsOf, lastChangeOf, pgSchemaName, type TableStats, type StatsSource, type OverlaySource } from './metadata.js';
@@ -27,7 +28,7 @@ export async function createCatalogEmulation(conn: DuckDBConnection, target: Emu
   }
   // The connection's default database is restored afterwards (a database that is some
   // connection's default cannot be detached).
-  const previous = String((await conn.runAndReadAll('SELECT current_database()')).getRows()[0]![0]);
+  const previous = String((await readAll(conn, 'SELECT current_database()')).getRows()[0]![0]);
   await conn.run('BEGIN TRANSACTION');
   try {
     for (const s of statements) await conn.run(s);

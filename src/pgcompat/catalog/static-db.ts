@@ -11,6 +11,7 @@ import { quoteIdent, quoteLiteral } from '../../lake/types.js';
 import { STATIC_TABLES } from './pg16-data.js';
 import type { StaticTable } from './static-types.js';
 import { duckTypeOfPg } from './duck-types.js';
+import { readAll } from '../../engine/rows.js';
 
 /** The attached database holding the static catalog tables (schema main). */
 export const STATIC_DB = '__lake__pg_static';
@@ -52,11 +53,11 @@ export function ensureStaticCatalog(conn: DuckDBConnection): Promise<void> {
 }
 
 async function load(conn: DuckDBConnection): Promise<void> {
-  const exists = await conn.runAndReadAll(`SELECT 1 FROM duckdb_databases() WHERE database_name = ${quoteLiteral(STATIC_DB)}`);
+  const exists = await readAll(conn, `SELECT 1 FROM duckdb_databases() WHERE database_name = ${quoteLiteral(STATIC_DB)}`);
   if (exists.getRows().length > 0) {
     // Another connection of this instance may be loading it: wait for its marker table.
     for (let i = 0; i < 600; i++) {
-      const done = await conn.runAndReadAll(`SELECT 1 FROM duckdb_tables() WHERE database_name = ${quoteLiteral(STATIC_DB)} AND table_name = '__loaded'`);
+      const done = await readAll(conn, `SELECT 1 FROM duckdb_tables() WHERE database_name = ${quoteLiteral(STATIC_DB)} AND table_name = '__loaded'`);
       if (done.getRows().length > 0) return;
       await new Promise((r) => setTimeout(r, 50));
     }
