@@ -31,6 +31,7 @@ import { arrayConcat } from './array-concat.js';
 import { setFunctions } from './set-functions.js';
 import { insertDefaults } from './insert-defaults.js';
 import { typeNames } from './type-names.js';
+import { duckdbKeywords, restoreQuotedIdentifiers } from './duckdb-keywords.js';
 import { functions } from './functions.js';
 import { anyParameter } from './any-parameter.js';
 import { integerDivision } from './integer-division.js';
@@ -55,6 +56,7 @@ export const RULES: readonly RewriteRule[] = [
   functions,
   integerDivision,
   prepareTypes,
+  duckdbKeywords,
   typeNames,
 ];
 
@@ -121,6 +123,7 @@ export function rewritePostgres(text: string, tokens: readonly Token[], ctx: PgC
   }
   rewriteStats.deparseMs += performance.now() - t1;
   rewriteStats.rewritten++;
+  out = restoreQuotedIdentifiers(out);
   return remember(text, rc, { text: out.replace(/;\s*$/, ''), changed: true, rules, volatile: rc.volatile, catalogRelations: [...rc.catalogRelations] });
 }
 
