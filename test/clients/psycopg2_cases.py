@@ -445,6 +445,14 @@ def case_lakegres_differences():
         out("latin1: accepted")
     except psycopg2.Error as e:
         out("latin1", e.pgcode)
+    # A write prepared with SQL PREPARE runs in DuckDB against the lake's read view (PostgreSQL: INSERT 0 1).
+    cur.execute("create table pw(id int)")
+    try:
+        cur.execute("prepare ins as insert into pw values ($1)")
+        cur.execute("execute ins(1)")
+        out("prepared insert: inserted")
+    except psycopg2.Error as e:
+        out("prepared insert", e.pgcode)
     # An empty Python list is sent as '{}', which DuckDB cannot cast to a list (known limitation).
     cur.execute("create table el(a int[])")
     try:

@@ -421,6 +421,8 @@ describe('emulated catalog: snapshots, transactions, statistics', () => {
       { column_name: 'a', is_nullable: 'NO', data_type: 'integer' },
       { column_name: 'b', is_nullable: 'YES', data_type: 'text' },
     ]);
+    const listed = await lg.query(`SELECT table_name FROM lakegres.tables WHERE table_schema = 'sales' ORDER BY 1`);
+    expect(listed.rows.map((r) => r.table_name)).toEqual(['orders', 'tx_only']);
     const theirs = await other.query(q);
     expect(theirs.rows.map((r) => `${r.relname}.${r.attname}`)).toEqual(['items.sku', 'items.n', 'items.label', 'items.price', 'items.big']);
     await lg.query('ROLLBACK');
@@ -438,6 +440,7 @@ describe('emulated catalog: snapshots, transactions, statistics', () => {
       { relname: 'big_orders', d: 'Orders over 100' },
       { relname: 'orders', d: 'Customer orders' },
     ]);
+    expect((await lg.query(`SELECT table_name, description FROM lakegres.tables WHERE table_schema = 'sales'`)).rows).toEqual([{ table_name: 'orders', description: 'Customer orders' }]);
     await lg.query('RESET lakegres.snapshot');
     const now = await lg.query(q);
     expect(now.rows).toEqual([
