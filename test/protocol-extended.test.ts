@@ -206,6 +206,37 @@ describe('statements and portals', () => {
     expect(r.pg[2]).toEqual(['C:BEGIN', 'Z:T', '1', '2', 'Z:T', 'T:x/23', 'D:5', 'C:SELECT 1', 'Z:T', 'D:4', 'C:SELECT 1', 'Z:T', 'C:ROLLBACK', 'Z:I']);
   });
 
+  it('parses the same unnamed statement again against what its names mean now', async () => {
+    await withTable(async (t) => {
+      const sel = S.parse({ text: `select count(*)::int4 as n from ${t}` });
+      const r = await both([
+        [sel, S.bind({}), S.execute({}), SYNC],
+        [S.query(`insert into ${t} values (1, 'one')`)],
+        [sel, S.bind({}), S.execute({}), SYNC],
+        [S.query(`create temp table ${t}(a int4, b text, c int4)`)],
+        [sel, S.bind({}), S.execute({}), SYNC],
+        [S.query(`discard temp`)],
+        [sel, S.bind({}), S.execute({}), SYNC],
+        [S.parse({ text: 'select $1 as v', types: [23] }), S.bind({ values: ['7'] }), S.describe({ type: 'P', name: '' }), S.execute({}), SYNC],
+        [S.parse({ text: 'select $1 as v', types: [25] }), S.bind({ values: ['7'] }), S.describe({ type: 'P', name: '' }), S.execute({}), SYNC],
+      ]);
+      expect(r.lake).toEqual(r.pg);
+      expect(r.pg[2]).toEqual(['1', '2', 'D:1', 'C:SELECT 1', 'Z:I']);
+      expect(r.pg[4]).toEqual(['1', '2', 'D:0', 'C:SELECT 1', 'Z:I']);
+      expect(r.pg[6]).toEqual(['1', '2', 'D:1', 'C:SELECT 1', 'Z:I']);
+      expect(r.pg[7]).toEqual(['1', '2', 'T:v/23', 'D:7', 'C:SELECT 1', 'Z:I']);
+      expect(r.pg[8]).toEqual(['1', '2', 'T:v/25', 'D:7', 'C:SELECT 1', 'Z:I']);
+    });
+  });
+
+  it('suspends a portal over a result bounded by its text and resumes it after other statements', async () => {
+    const r = await both([
+      [S.parse({ text: 'values (1::int4), (2), (3)' }), S.bind({ portal: 'v' }), S.execute({ portal: 'v', rows: 1 }), S.parse({ name: 'o', text: 'select 10::int4 as x' }), S.bind({ statement: 'o' }), S.execute({}), S.execute({ portal: 'v', rows: 1 }), S.execute({ portal: 'v' }), SYNC],
+    ]);
+    expect(r.lake).toEqual(r.pg);
+    expect(r.pg[0]).toEqual(['1', '2', 'D:1', 's', '1', '2', 'D:10', 'C:SELECT 1', 'D:2', 's', 'D:3', 'C:SELECT 1', 'Z:I']);
+  });
+
   it('drops the unnamed statement at a Parse that then fails', async () => {
     const r = await both([[S.parse({ text: 'select 1' }), SYNC], [S.parse({ text: 'select * from no_such_table_u' }), SYNC], [S.describe({ type: 'S', name: '' }), SYNC]]);
     expect(r.lake).toEqual(r.pg);

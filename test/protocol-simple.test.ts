@@ -52,6 +52,49 @@ async function withTable(kind: TableKind, fn: (t: string) => Promise<void>): Pro
 /** The statement that fails in these tests (42P01 on both servers). */
 const FAIL = 'select * from no_such_table_q';
 
+describe('simple query: the same text again', () => {
+  it('reads what the names mean now: new rows, a shadowing temp table, another schema, new columns', async () => {
+    const t = uniq('rep');
+    const s2 = uniq('rs');
+    const sel = `select * from ${t} order by 1`;
+    try {
+      const r = await both([
+        `create table ${t}(a int4)`,
+        sel,
+        `insert into ${t} values (1)`,
+        sel,
+        `create temp table ${t}(a int4, b text)`,
+        sel,
+        `discard temp`,
+        sel,
+        `alter table ${t} add column c int4`,
+        sel,
+        `create schema ${s2}`,
+        `create table ${s2}.${t}(z text)`,
+        `insert into ${s2}.${t} values ('zz')`,
+        `set search_path = ${s2}, public`,
+        sel,
+        `reset search_path`,
+        sel,
+        `begin`,
+        `insert into ${t} values (2, 3)`,
+        sel,
+        `rollback`,
+        sel,
+      ]);
+      expect(r.lake).toEqual(r.pg);
+      expect(r.pg[3]).toEqual(['T', 'D:1', 'C:SELECT 1', 'Z:I']);
+      expect(r.pg[5]).toEqual(['T', 'C:SELECT 0', 'Z:I']);
+      expect(r.pg[9]).toEqual(['T', 'D:1|NULL', 'C:SELECT 1', 'Z:I']);
+      expect(r.pg[14]).toEqual(['T', 'D:zz', 'C:SELECT 1', 'Z:I']);
+      expect(r.pg[19]).toEqual(['T', 'D:1|NULL', 'D:2|3', 'C:SELECT 2', 'Z:T']);
+      expect(r.pg[21]).toEqual(['T', 'D:1|NULL', 'C:SELECT 1', 'Z:I']);
+    } finally {
+      for (const c of [lake, pg]) await simple(c, `rollback; reset search_path; drop table if exists ${t}; drop schema if exists ${s2} cascade`);
+    }
+  });
+});
+
 describe('simple query: results and tags', () => {
   it('answers an empty query with EmptyQueryResponse', async () => {
     for (const q of ['', ';', '  ;  ; ', '-- only a comment', '/* block */', '/* a */ ; -- b\n']) {
