@@ -19,7 +19,7 @@ export interface ClientSql {
   params?: unknown[];
   /** Why the rows cannot be the reference's (only column names are compared then). */
   differs?: string;
-  /** Columns holding OIDs (user objects' OIDs are masked); default: names containing oid, id, relid. */
+  /** Columns holding OIDs (user objects' OIDs are masked); default: names containing oid or relid, id and names ending in _id. */
   oidColumns?: RegExp;
   /** Columns whose values differ by nature (each a documented difference), not compared. */
   mask?: string[];
