@@ -65,7 +65,9 @@ describe('simple query: the same text again', () => {
         sel,
         `create temp table ${t}(a int4, b text)`,
         sel,
-        `discard temp`,
+        `insert into pg_temp.${t} values (5, 'five')`,
+        `select b from pg_temp.${t}`,
+        `drop table pg_temp.${t}`,
         sel,
         `alter table ${t} add column c int4`,
         sel,
@@ -85,10 +87,11 @@ describe('simple query: the same text again', () => {
       expect(r.lake).toEqual(r.pg);
       expect(r.pg[3]).toEqual(['T', 'D:1', 'C:SELECT 1', 'Z:I']);
       expect(r.pg[5]).toEqual(['T', 'C:SELECT 0', 'Z:I']);
-      expect(r.pg[9]).toEqual(['T', 'D:1|NULL', 'C:SELECT 1', 'Z:I']);
-      expect(r.pg[14]).toEqual(['T', 'D:zz', 'C:SELECT 1', 'Z:I']);
-      expect(r.pg[19]).toEqual(['T', 'D:1|NULL', 'D:2|3', 'C:SELECT 2', 'Z:T']);
-      expect(r.pg[21]).toEqual(['T', 'D:1|NULL', 'C:SELECT 1', 'Z:I']);
+      expect(r.pg[7]).toEqual(['T', 'D:five', 'C:SELECT 1', 'Z:I']);
+      expect(r.pg[11]).toEqual(['T', 'D:1|NULL', 'C:SELECT 1', 'Z:I']);
+      expect(r.pg[16]).toEqual(['T', 'D:zz', 'C:SELECT 1', 'Z:I']);
+      expect(r.pg[21]).toEqual(['T', 'D:1|NULL', 'D:2|3', 'C:SELECT 2', 'Z:T']);
+      expect(r.pg[23]).toEqual(['T', 'D:1|NULL', 'C:SELECT 1', 'Z:I']);
     } finally {
       for (const c of [lake, pg]) await simple(c, `rollback; reset search_path; drop table if exists ${t}; drop schema if exists ${s2} cascade`);
     }

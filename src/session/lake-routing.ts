@@ -144,18 +144,24 @@ export class LakeRouting implements TransactionParticipant {
   }
 }
 
-/** `public.x` → `main.x` (and `<db>.public.x` → `<db>.main.x`): DuckLake's default schema is main. */
+/**
+ * `public.x` → `main.x` (and `<db>.public.x` → `<db>.main.x`): DuckLake's default schema is main.
+ * `pg_temp.x` (also `pg_temp_<n>.x`, as PostgreSQL names a session's temporary schema) →
+ * `temp.x`: DuckDB keeps temporary tables in its catalog `temp`.
+ */
 export function mapPublicSchema(slice: StatementSlice): StatementSlice {
   const t = slice.tokens;
   let out = '';
   let last = 0;
   for (let i = 0; i < t.length; i++) {
     const tok = t[i]!;
-    const isPublic = (tok.kind === 'word' && tok.value === 'PUBLIC') || (tok.kind === 'qident' && tok.value === 'public');
-    if (!isPublic || t[i + 1]?.kind !== 'op' || t[i + 1]!.value !== '.') continue;
-    // Not a column reference `public.col` after a dot is impossible to tell apart from schema.table
-    // without binding; a schema named public is what PostgreSQL clients mean.
-    out += slice.text.slice(last, tok.start) + 'main';
+    if (t[i + 1]?.kind !== 'op' || t[i + 1]!.value !== '.') continue;
+    const name = tok.kind === 'word' ? tok.value.toLowerCase() : tok.kind === 'qident' ? tok.value : undefined;
+    // A column reference `public.col` is impossible to tell apart from schema.table without
+    // binding; a schema named public is what PostgreSQL clients mean.
+    const mapped = name === 'public' ? 'main' : name !== undefined && /^pg_temp(_[0-9]+)?$/.test(name) && t[i - 1]?.value !== '.' ? 'temp' : undefined;
+    if (!mapped) continue;
+    out += slice.text.slice(last, tok.start) + mapped;
     last = tok.end;
   }
   if (last === 0) return slice;
