@@ -188,6 +188,40 @@ const compared: [string, () => Buffer][] = [
   ['a simple Query is skipped after an error until Sync', () => Buffer.concat([S.execute({ portal: 'nope' }), S.query('select 1'), S.sync(), S.query('select 2')])],
   ['CopyData, CopyDone and CopyFail outside COPY are ignored', () => Buffer.concat([S.copyData(Buffer.from('x')), S.copyDone(), S.copyFail('no'), S.query('select 1')])],
   [
+    'COPY data pipelined behind the COPY statement, then another Query',
+    () =>
+      Buffer.concat([
+        S.query('create temp table cp_pipe(a int4, b text)'),
+        S.query('copy cp_pipe from stdin'),
+        S.copyData(Buffer.from('1\tx\n')),
+        S.flush(),
+        S.copyData(Buffer.from('2\ty\n')),
+        S.copyDone(),
+        S.query('select count(*)::int4 as n, max(b) as m from cp_pipe'),
+      ]),
+  ],
+  [
+    'COPY through the extended protocol with its data, CopyFail and Sync pipelined',
+    () =>
+      Buffer.concat([
+        S.query('create temp table cp_pipe(a int4, b text)'),
+        S.parse({ text: 'copy cp_pipe from stdin' }),
+        S.bind({}),
+        S.execute({}),
+        S.sync(),
+        S.copyData(Buffer.from('1\tx\n')),
+        S.copyDone(),
+        S.sync(),
+        S.parse({ text: 'copy cp_pipe from stdin' }),
+        S.bind({}),
+        S.execute({}),
+        S.copyData(Buffer.from('3\tz\n')),
+        S.copyFail('client gave up'),
+        S.sync(),
+        S.query('select count(*)::int4 as n from cp_pipe'),
+      ]),
+  ],
+  [
     'invalid UTF-8 in a Query after a pipelined write undoes the write',
     () =>
       Buffer.concat([

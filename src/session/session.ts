@@ -1407,6 +1407,18 @@ export class Session {
 
   startCopyIn(copy: CopyIn): void {
     this.copyIn = copy;
+    // What the client pipelined behind the COPY statement (asyncpg sends the data without waiting
+    // for CopyInResponse) is the COPY's, up to its CopyDone or CopyFail; Flush and Sync in between
+    // are ignored there, as in PostgreSQL. What follows stays queued for after the COPY.
+    while (this.queue.length > 0) {
+      const msg = this.queue[0]!;
+      if (msg.kind !== 'copyData' && msg.kind !== 'copyDone' && msg.kind !== 'copyFail' && msg.kind !== 'flush' && msg.kind !== 'sync') break;
+      this.queue.shift();
+      const size = (msg as { __size?: number }).__size ?? 0;
+      this.queuedBytes -= size;
+      copy.enqueue(msg, size, (other) => this.copyOverflow.push(other));
+      if (msg.kind === 'copyDone' || msg.kind === 'copyFail') break;
+    }
   }
 
   endCopyIn(): void {

@@ -1,7 +1,7 @@
 """asyncpg (Debian's python3-asyncpg) scenarios for the lakegres client tests: connection,
 prepared statements with binary parameters and results of scalar types, cursors.
 (Array types and set_type_codec need asyncpg's type introspection, which does not work on
-lakegres yet, and copy_records_to_table can hang: see docs/CLIENTS.md.)
+lakegres yet: see docs/CLIENTS.md.)
 
 Usage: asyncpg_cases.py <host> <port> <user> <password> <dbname> <case>
 Prints one line per observation; test/clients/asyncpg.test.ts compares lakegres's output
@@ -69,7 +69,20 @@ async def case_cursor():
     await c.close()
 
 
-CASES = {"types": case_types, "cursor": case_cursor}
+async def case_copy():
+    c = await connect()
+    await c.execute("create table apcopy(id int4, name text, score float8, at timestamptz)")
+    records = [(i, f"n{i} 'q' \\ \t", i / 4, datetime.datetime(2024, 1, 1, i % 24, tzinfo=datetime.timezone.utc)) for i in range(1, 1001)]
+    records.append((0, None, None, None))
+    # Binary COPY; asyncpg sends the data right behind the COPY statement.
+    out("copy records", await c.copy_records_to_table("apcopy", records=records))
+    out("copy columns", await c.copy_records_to_table("apcopy", records=[(5000, "five")], columns=["id", "name"]))
+    out("rows", await c.fetchrow("select count(*), sum(id)::int8, count(name), max(score), min(at) from apcopy"))
+    out("row 7", await c.fetchrow("select * from apcopy where id = 7"))
+    await c.close()
+
+
+CASES = {"types": case_types, "cursor": case_cursor, "copy": case_copy}
 
 if __name__ == "__main__":
     asyncio.run(CASES[CASE]())

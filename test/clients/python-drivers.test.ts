@@ -68,4 +68,10 @@ describe('asyncpg', () => {
     expect(out).toContain('cursor 100 5050\n');
     expect(out).toContain('error UndefinedTableError 42P01\n');
   });
+
+  it('copy_records_to_table: binary COPY with its data pipelined behind the statement', async () => {
+    const out = await same('asyncpg_cases.py', 'copy');
+    expect(out).toContain('copy records COPY 1001\n');
+    expect(out).toContain('copy columns COPY 1\n');
+  });
 });
