@@ -36,9 +36,11 @@ import { functions } from './functions.js';
 import { anyParameter } from './any-parameter.js';
 import { integerDivision } from './integer-division.js';
 import { prepareTypes } from './prepare-types.js';
+import { serialColumns } from './serial-columns.js';
 
 /** In the order they run: session values before catalog functions (pg_is_in_recovery is both). */
 export const RULES: readonly RewriteRule[] = [
+  serialColumns,
   sessionValues,
   systemColumns,
   catalogNames,
