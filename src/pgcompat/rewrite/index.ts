@@ -37,6 +37,7 @@ import { anyParameter } from './any-parameter.js';
 import { integerDivision } from './integer-division.js';
 import { prepareTypes } from './prepare-types.js';
 import { serialColumns } from './serial-columns.js';
+import { toChar } from './to-char.js';
 
 /** In the order they run: session values before catalog functions (pg_is_in_recovery is both). */
 export const RULES: readonly RewriteRule[] = [
@@ -55,6 +56,7 @@ export const RULES: readonly RewriteRule[] = [
   anyParameter,
   setFunctions,
   insertDefaults,
+  toChar,
   functions,
   integerDivision,
   prepareTypes,
