@@ -48,7 +48,8 @@ const USAGE = `usage: npm run bench -- [--full] [--scale <factor>] [--only <name
 
   --full             the sizes of issue 2 §7 and issue 4 §7: 10M-row narrow and 1M-row wide streams,
                      COPY of 10M rows, a 50M-row stream for peak RSS, 10,000 small files
-                     (default: a tenth of each; about 3x the time of a default run)
+                     (default: a tenth of each; a default run takes about 12 minutes on 2 cores,
+                     --full about an hour, half of it creating the small files)
   --scale <f>        multiply every data size (after --full; default 1: points 1M rows, lineitem
                      1.5M rows, narrow stream 1M rows, wide stream 100k rows, COPY 1M rows,
                      peak stream 5M rows, 1,000 small files, time-travel table 1M rows)
@@ -114,7 +115,8 @@ function machine(): string[] {
 
 /**
  * Default sizes are a tenth of the issues' for the streams, COPY and small files (a default run
- * takes about 15 minutes on 2 cores); --full gives the issues' sizes; --scale multiplies them all.
+ * takes about 12 minutes on 2 cores); --full gives the issues' sizes (about an hour); --scale
+ * multiplies them all.
  */
 const sizesFor = (scale: number, full: boolean): Sizes => {
   const n = (base: number, min: number) => Math.max(min, Math.round(base * scale));

@@ -374,6 +374,14 @@ export async function peakWorkload(ctx: Ctx): Promise<WorkloadResult> {
     })();
     metrics.push(
       {
+        name: `${streamed.toLocaleString('en-US')} rows (text): server process RSS just before the stream`,
+        unit: 'MB',
+        better: 'lower',
+        cells: { lakegres: get(rows, 'lakegres', (r) => mb(r.peak - r.peakDelta)), postgres: get(rows, 'postgres', (r) => mb(r.peak - r.peakDelta), 'one backend') },
+        noSummary: true,
+        noRatio: true,
+      },
+      {
         name: `${streamed.toLocaleString('en-US')} rows (text): server process peak RSS`,
         unit: 'MB',
         better: 'lower',
