@@ -12,6 +12,8 @@ import { writeValueBinary, writeNumericBinary, writeDateBinary, arrayShape } fro
 import { formatDate, formatTimestamp, formatTimestampTz, formatInterval, PG_EPOCH_USECS, TS_INFINITY, TS_NINFINITY } from './datetime.js';
 import { formatFloat4, formatFloat8, formatScaled, formatScaledNumber } from './numbers.js';
 import { byteaHex } from './text-values.js';
+import { catalogEncoder } from './catalog-types.js';
+import { pgTypeOf } from './mapping.js';
 
 /** Writes one field (length + bytes, or -1) of row `row` of the bound vector. */
 export type FieldWriter = (w: BufferWriter, row: number) => void;
@@ -327,7 +329,16 @@ function genericWriter(type: DuckDBType, format: 0 | 1, ctx: FormatContext) {
   };
 }
 
-export function columnEncoder(type: DuckDBType, format: 0 | 1, ctx: FormatContext): ColumnEncoder {
+/**
+ * The encoder of a result column of DuckDB type `type`. With `pgOid` (the column's type in
+ * RowDescription, mapping.ts pgColumnType) a catalog type the DuckDB type carries is encoded as
+ * that type (catalog-types.ts).
+ */
+export function columnEncoder(type: DuckDBType, format: 0 | 1, ctx: FormatContext, pgOid?: number): ColumnEncoder {
+  if (pgOid !== undefined && pgTypeOf(type).oid !== pgOid) {
+    const catalog = catalogEncoder(type, pgOid, format);
+    if (catalog) return { type, format, bind: catalog };
+  }
   const fast = rawWriter(type, format, ctx);
   const generic = genericWriter(type, format, ctx);
   return {

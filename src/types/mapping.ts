@@ -5,6 +5,7 @@
  */
 import { DuckDBTypeId, type DuckDBType } from '@duckdb/node-api';
 import { Oid, arrayOidOf, typeLen } from './pg-types.js';
+import { carriesCatalogType } from './catalog-types.js';
 
 export interface PgColumnType {
   oid: number;
@@ -81,6 +82,17 @@ export function pgTypeOf(t: DuckDBType): PgColumnType {
   }
   const oid = scalarTypeOf(t);
   return { oid, typmod: typmodOf(t), len: typeLen(oid) };
+}
+
+/**
+ * The type a result column is sent as: `pgOid` (the PostgreSQL type the client's statement gives
+ * the column, e.g. oid or name for a catalog column) when the DuckDB type carries it
+ * (types/catalog-types.ts), else the DuckDB type's own mapping.
+ */
+export function pgColumnType(t: DuckDBType, pgOid: number | undefined, typmod = -1): PgColumnType {
+  const own = pgTypeOf(t);
+  if (pgOid === undefined || pgOid === own.oid || !carriesCatalogType(t, pgOid)) return own;
+  return { oid: pgOid, typmod, len: typeLen(pgOid) };
 }
 
 function typmodOf(t: DuckDBType): number {

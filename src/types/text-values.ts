@@ -157,7 +157,7 @@ function scaleToMicros(units: bigint, microsPerUnit: bigint): bigint {
 }
 
 /** Array element quoting rules of array_out. */
-function quoteArrayElement(s: string): string {
+export function quoteArrayElement(s: string): string {
   if (s.length === 0) return '""';
   let needs = s.length === 4 && s.toUpperCase() === 'NULL';
   if (!needs) {
