@@ -10,11 +10,16 @@ import { parsePostgres, Lru } from './parse-cache.js';
 import { statementTargets, type Target } from './column-names.js';
 import { statementOrigins, type OriginContext } from './column-origins.js';
 import type { Node } from './ast.js';
+import { parameterTypes, resultTypes } from './catalog/result-types.js';
 
 export interface ResultColumn {
   name: string;
   tableOid: number;
   attnum: number;
+  /** PostgreSQL's type of the column where DuckDB's type cannot tell it (catalog/result-types.ts). */
+  typeOid?: number;
+  /** Its type modifier (with typeOid). */
+  typeMod?: number;
 }
 
 export type { OriginContext };
@@ -31,6 +36,18 @@ function targetsOf(text: string): { stmt: Node | null; targets: Target[] | undef
     if (text.length <= 64 * 1024) targetsCache.set(text, e, text.length);
   }
   return e;
+}
+
+const NO_TABLES: OriginContext = { table: () => undefined };
+
+/**
+ * PostgreSQL types the client's statement gives its parameters by casts (`$1::oid[]`), for
+ * ParameterDescription where DuckDB's parameter type cannot tell them.
+ */
+export function pgParameterTypes(text: string): Map<number, number> | undefined {
+  if (text.length > MAX_TEXT) return undefined;
+  const { stmt } = targetsOf(text);
+  return stmt ? parameterTypes(stmt) : undefined;
 }
 
 /** Timing for the report (milliseconds, totals). */
@@ -70,6 +87,11 @@ export function pgResultColumns(text: string, duckNames: readonly string[], ctx?
       }
     }
     for (; pos < n; pos++) out.push({ name: duckNames[pos]!, tableOid: 0, attnum: 0 });
+    const types = resultTypes(stmt, ctx ?? NO_TABLES);
+    if (types && types.length === n)
+      types.forEach((t, i) => {
+        if (t) Object.assign(out[i]!, { typeOid: t.oid, typeMod: t.typmod });
+      });
     return out;
   } finally {
     resultColumnStats.calls++;

@@ -20,7 +20,7 @@ import type { LakeStatement } from '../lake/sql/lake-statements.js';
 import { LakeRouting } from './lake-routing.js';
 import { classify, type Statement } from '../sql/classify.js';
 import { commandTag, statementReturnsRows } from '../sql/command-tag.js';
-import { pgTypeOf, duckTypeNameForOid } from '../types/mapping.js';
+import { pgTypeOf, pgColumnType, duckTypeNameForOid } from '../types/mapping.js';
 import { columnEncoder } from '../types/column-writer.js';
 import type { FormatContext } from '../types/format-context.js';
 import { TimeZone } from '../types/datetime.js';
@@ -35,7 +35,7 @@ import { CopyIn } from './copy-in.js';
 import { applySessionVariables, refreshActivity } from '../pgcompat/session-vars.js';
 import { BufferWriter } from '../protocol/buffer-writer.js';
 import type { Metrics } from '../server/http.js';
-import { pgResultColumns } from '../pgcompat/result-columns.js';
+import { pgResultColumns, pgParameterTypes } from '../pgcompat/result-columns.js';
 import { hasBoundedResult } from '../sql/bounded-result.js';
 import { StatementCache } from './statement-cache.js';
 import { readAll } from '../engine/rows.js';
@@ -599,7 +599,7 @@ export class Session {
       fields.map((f, i) => {
         // A column described as text before its type was known is sent as text in either format.
         const textual = described?.[i]?.typeOid === Oid.text && f.typeOid !== Oid.text;
-        return columnEncoder(types[i]!, textual ? 0 : f.format, this.formatCtx);
+        return columnEncoder(types[i]!, textual ? 0 : f.format, this.formatCtx, f.typeOid);
       }),
     );
     let tagOf = (n: number) => opts.tag ?? commandTag(slice.tokens, statementType, n);
@@ -636,7 +636,7 @@ export class Session {
     // With the client's statement: PostgreSQL's column names, and the lake table columns they come from.
     const cols = source !== undefined ? pgResultColumns(source, names, this.routing?.originContext()) : undefined;
     return names.map((name, i) => {
-      const pg = pgTypeOf(types[i]!);
+      const pg = pgColumnType(types[i]!, cols?.[i]?.typeOid, cols?.[i]?.typeMod);
       const f = formats.length === 0 ? 0 : formats.length === 1 ? formats[0]! : (formats[i] ?? 0);
       const c = cols?.[i];
       return { name: c?.name ?? name, tableOid: c?.tableOid ?? 0, columnAttr: c?.attnum ?? 0, typeOid: pg.oid, typeLen: pg.len, typeMod: pg.typmod, format: f as 0 | 1 };
@@ -897,12 +897,13 @@ export class Session {
     }
     entry.duck = prepared;
     const count = Math.max(nParams, prepared.parameterCount);
+    const castTo = pgParameterTypes(sql);
     for (let i = 1; i <= count; i++) {
       // DuckDB loses the type of a cast parameter in INSERT ... VALUES (($1::T)): text values are
       // then converted for the type DuckDB inferred before the cast (e.g. '{5,6}' for INTEGER[]).
       const t = (i <= prepared.parameterCount ? paramType(prepared, i) : undefined) ?? knownBefore[i];
       entry.duckParamTypes.push(t);
-      entry.paramOids.push(declared[i - 1] || (t ? pgTypeOf(t).oid : Oid.text));
+      entry.paramOids.push(declared[i - 1] || (t ? pgColumnType(t, castTo?.get(i)).oid : Oid.text));
     }
     entry.columns = columnsOf(prepared, slice);
     if (returning) {

@@ -355,7 +355,7 @@ export class UtilityRunner {
     const types = result.columnTypes();
     const format = stmt.binary ? 1 : 0;
     const fields = s.fieldsFor(result.columnNames(), types, [format], slices[0]!.text);
-    const source = new DuckRowSource(result, fields.map((f, i) => columnEncoder(types[i]!, f.format, s.format)));
+    const source = new DuckRowSource(result, fields.map((f, i) => columnEncoder(types[i]!, f.format, s.format, f.typeOid)));
     const entry = { name: stmt.name, sql: stmt.query, slice, stmt: { kind: 'duckdb' } as Statement, paramOids: [], duckParamTypes: [], columns: null };
     const portal: Portal = {
       name: stmt.name,
@@ -433,7 +433,7 @@ export class UtilityRunner {
     const src = cursor.source;
     if (src instanceof DuckRowSource && src.holdsConnection) {
       const types = src.columnTypes;
-      src.setEncoders(types.map((t, i) => columnEncoder(t, wanted[i]!, this.s.format)));
+      src.setEncoders(types.map((t, i) => columnEncoder(t, wanted[i]!, this.s.format, fields[i]!.typeOid)));
     } else if (src) {
       throw new PgError(SqlState.featureNotSupported, `cannot fetch from cursor "${cursor.name}" in another format after its rows were buffered`, {
         hint: 'Fetch in the same format (text or binary) throughout, or declare the cursor BINARY.',

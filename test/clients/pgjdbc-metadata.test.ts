@@ -68,7 +68,9 @@ const SAME = [
   'getVersionColumns',
   'getTablePrivileges',
   'getFunctions',
+  'getFunctionColumns',
   'getProcedures',
+  'getProcedureColumns',
   'getFunctions user schema',
   'getClientInfoProperties',
 ];
@@ -121,9 +123,10 @@ describe('pgjdbc DatabaseMetaData', () => {
     expect(l[3]).toContain('sku: table=items schema= base=sku nullable=0 type=text/12');
   });
 
-  it('known limit: getFunctionColumns/getProcedureColumns (oidvector columns arrive as oid[] text)', () => {
-    expect(pg.getFunctionColumns).toContain('function_name=pg_get_viewdef');
-    expect(lake.getFunctionColumns).toMatch(/^failed NumberFormatException /);
-    expect(lake.getProcedureColumns).toMatch(/^failed NumberFormatException /);
+  it('getFunctionColumns/getProcedureColumns: arguments parsed from pg_proc.proargtypes (oidvector text)', () => {
+    expect(lake.getFunctionColumns).toContain('function_name=pg_get_viewdef');
+    expect(lake.getFunctionColumns).toContain('column_name=returnValue');
+    expect(lake.getProcedureColumns).toContain('procedure_name=pg_get_keywords');
+    expect(lake.getProcedureColumns).not.toMatch(/^failed /);
   });
 });

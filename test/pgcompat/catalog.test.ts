@@ -119,8 +119,8 @@ describe('emulated catalog: lake objects compared with PostgreSQL', () => {
     expect(norm(r.lake, ['has_toast'])).toEqual(norm(r.pg, ['has_toast']));
     const tuples = await lg.query(`SELECT c.relname, c.reltuples, c.reltype FROM ${E}.pg_class c WHERE c.relname IN ('orders', 'items') ORDER BY 1`);
     expect(tuples.rows).toEqual([
-      { relname: 'items', reltuples: 1, reltype: '0' },
-      { relname: 'orders', reltuples: 3, reltype: '0' },
+      { relname: 'items', reltuples: 1, reltype: 0 },
+      { relname: 'orders', reltuples: 3, reltype: 0 },
     ]);
   });
 
@@ -231,7 +231,7 @@ describe('emulated catalog: static PostgreSQL data', () => {
       t.typsubscript::oid::int8 AS typsubscript, t.typelem::int8 AS typelem, t.typarray::int8 AS typarray, t.typinput::oid::int8 AS typinput, t.typoutput::oid::int8 AS typoutput,
       t.typreceive::oid::int8 AS typreceive, t.typsend::oid::int8 AS typsend, t.typmodin::oid::int8 AS typmodin, t.typmodout::oid::int8 AS typmodout, t.typanalyze::oid::int8 AS typanalyze,
       t.typalign, t.typstorage, t.typnotnull, t.typbasetype::int8 AS typbasetype, t.typtypmod, t.typndims, t.typcollation::int8 AS typcollation, t.typdefault`;
-    const lake = await lg.query(`SELECT ${cols.replace(/::oid::int8|::int8/g, '')} FROM ${E}.pg_type t JOIN ${E}.pg_namespace n ON n.oid = t.typnamespace ORDER BY 1`);
+    const lake = await lg.query(`SELECT ${cols} FROM ${E}.pg_type t JOIN ${E}.pg_namespace n ON n.oid = t.typnamespace ORDER BY 1`);
     const oids = lake.rows.map((r) => Number(r.oid));
     expect(oids.length).toBeGreaterThan(300);
     const p = await ref.query(`SELECT ${cols} FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace WHERE t.oid = ANY($1) ORDER BY 1`, [oids]);
@@ -314,7 +314,7 @@ describe('emulated catalog: static PostgreSQL data', () => {
       ['pg_operator', 'oid::int8 AS oid, oprname, oprkind, oprleft::int8 AS l, oprright::int8 AS r, oprresult::int8 AS res, oprcode::oid::int8 AS code'],
       ['pg_aggregate', 'aggfnoid::oid::int8 AS oid, aggkind, aggtransfn::oid::int8 AS t, aggtranstype::int8 AS tt, agginitval'],
     ] as const) {
-      const l = await lg.query(`SELECT ${cols.replace(/::oid::int8|::int8/g, '')} FROM ${E}.${rel} ORDER BY 1`);
+      const l = await lg.query(`SELECT ${cols} FROM ${E}.${rel} ORDER BY 1`);
       const p = await ref.query(`SELECT ${cols} FROM pg_catalog.${rel} WHERE oid::int8 = ANY($1) ORDER BY 1`.replace('WHERE oid::int8', rel === 'pg_aggregate' ? 'WHERE aggfnoid::oid::int8' : 'WHERE oid::int8'), [l.rows.map((r) => Number(r.oid))]);
       expect(norm(l.rows), rel).toEqual(norm(p.rows));
     }
@@ -345,7 +345,12 @@ describe('emulated catalog: lookups and session values', () => {
 
   it('pg_roles, pg_database and pg_settings from the session', async () => {
     const roles = await lg.query(`SELECT rolname, rolsuper, oid FROM ${E}.pg_roles WHERE oid = 10`);
-    expect(roles.rows).toEqual([{ rolname: server.config.user, rolsuper: true, oid: '10' }]);
+    expect(roles.rows).toEqual([{ rolname: server.config.user, rolsuper: true, oid: 10 }]);
+    expect(roles.fields.map((f) => [f.name, f.dataTypeID])).toEqual([
+      ['rolname', 19],
+      ['rolsuper', 16],
+      ['oid', 26],
+    ]);
     expect((await lg.query(`SELECT ${E}.pg_get_userbyid(10) AS u`)).rows).toEqual([{ u: server.config.user }]);
     const dbs = await lg.query(`SELECT datname, encoding, datallowconn FROM ${E}.pg_database`);
     expect(dbs.rows).toEqual([{ datname: LAKE, encoding: 6, datallowconn: true }]);
@@ -378,8 +383,8 @@ describe('emulated catalog: lookups and session values', () => {
        JOIN ${E}.pg_attribute a ON a.attrelid = c.oid WHERE c.relname = 'scratch_t' ORDER BY a.attnum`,
     );
     expect(r.rows).toEqual([
-      { nspname: 'pg_temp_1', relname: 'scratch_t', relpersistence: 't', attname: 'a', atttypid: '23', attnotnull: true },
-      { nspname: 'pg_temp_1', relname: 'scratch_t', relpersistence: 't', attname: 'b', atttypid: '25', attnotnull: false },
+      { nspname: 'pg_temp_1', relname: 'scratch_t', relpersistence: 't', attname: 'a', atttypid: 23, attnotnull: true },
+      { nspname: 'pg_temp_1', relname: 'scratch_t', relpersistence: 't', attname: 'b', atttypid: 25, attnotnull: false },
     ]);
     const t = await lg.query(`SELECT table_type FROM ${E}.is_tables WHERE table_name = 'scratch_t'`);
     expect(t.rows).toEqual([{ table_type: 'LOCAL TEMPORARY' }]);

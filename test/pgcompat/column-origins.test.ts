@@ -66,7 +66,8 @@ describe('column origins (table OID, attribute number)', () => {
 
   it('is 0 where the table is not a lake table or the columns are unknown', () => {
     const cols = pgResultColumns('SELECT relname FROM pg_catalog.pg_class', ['relname'], ours);
-    expect(cols).toEqual([{ name: 'relname', tableOid: 0, attnum: 0 }]);
+    // (with the catalog column's PostgreSQL type, name: catalog/result-types.ts)
+    expect(cols).toEqual([{ name: 'relname', tableOid: 0, attnum: 0, typeOid: 19, typeMod: -1 }]);
     expect(pgResultColumns('SELECT * FROM v', ['x', 'y'], ours)?.map((c) => c.tableOid)).toEqual([0, 0]);
     expect(pgResultColumns('SELECT a FROM t, generate_series(1, 2) g', ['a'], ours)?.map((c) => c.tableOid)).toEqual([0]);
   });
