@@ -38,6 +38,8 @@ import { integerDivision } from './integer-division.js';
 import { prepareTypes } from './prepare-types.js';
 import { serialColumns } from './serial-columns.js';
 import { toChar } from './to-char.js';
+import { datetimeLiterals } from './datetime-literals.js';
+import { datetimeFunctions } from './datetime-functions.js';
 
 /** In the order they run: session values before catalog functions (pg_is_in_recovery is both). */
 export const RULES: readonly RewriteRule[] = [
@@ -57,6 +59,8 @@ export const RULES: readonly RewriteRule[] = [
   setFunctions,
   insertDefaults,
   toChar,
+  datetimeLiterals,
+  datetimeFunctions,
   functions,
   integerDivision,
   prepareTypes,
