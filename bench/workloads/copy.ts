@@ -141,7 +141,7 @@ export async function copyWorkload(ctx: Ctx): Promise<WorkloadResult> {
   // Many small INSERTs.
   metrics.push(...(await smallInserts(ctx, notes)));
   notes.push(
-    `COPY: median of ${ctx.heavyRuns} loads after a warm-up load of 20k rows, each into a freshly created table (${COLUMNS}); the file is sent in 256 kB CopyData messages. PostgreSQL: an UNLOGGED table (no WAL) without indexes; lakegres: a lake table (Parquet file and catalog commit, durable).`,
+    `COPY: median of up to ${ctx.heavyRuns} loads (no new load once 20 s were spent, so one load each at 10M rows) after a warm-up load of 20k rows, each into a freshly created table (${COLUMNS}); the file is sent in 256 kB CopyData messages. PostgreSQL: an UNLOGGED table (no WAL) without indexes; lakegres: a lake table (Parquet file and catalog commit, durable).`,
     `Small INSERTs: ${SMALL_BATCHES} statements of ${SMALL_ROWS} rows (VALUES lists), each its own transaction (autocommit), at most ${SMALL_MAX_MS / 1000} s; lakegres inlines batches of up to 10 rows into the catalog instead of writing a Parquet file. The scan afterwards reads all those commits.`,
   );
   return { name: 'copy', title: '8. COPY FROM STDIN and small INSERTs', metrics, notes, errors: [], seconds: 0, targets };
