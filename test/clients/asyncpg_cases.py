@@ -1,7 +1,7 @@
 """asyncpg (Debian's python3-asyncpg) scenarios for the lakegres client tests: connection,
-prepared statements with binary parameters and results of scalar types, cursors.
-(Array types and set_type_codec need asyncpg's type introspection, which does not work on
-lakegres yet: see docs/CLIENTS.md.)
+prepared statements with binary parameters and results of scalar types, cursors, array types
+and set_type_codec (both rely on asyncpg's type introspection queries, which read oid, oid[] and
+name columns of pg_catalog).
 
 Usage: asyncpg_cases.py <host> <port> <user> <password> <dbname> <case>
 Prints one line per observation; test/clients/asyncpg.test.ts compares lakegres's output
@@ -82,7 +82,30 @@ async def case_copy():
     await c.close()
 
 
-CASES = {"types": case_types, "cursor": case_cursor, "copy": case_copy}
+async def case_arrays():
+    c = await connect()
+    await c.execute("create table apa(id int4, ints int4[], texts text[], fl float8[], big int8[])")
+    await c.execute("insert into apa values (1, array[1, 2, null], array['a', 'b c', '{}'], array[1.5], array[-1])")
+    # Binary array parameters (asyncpg encodes them with the codecs its introspection found).
+    await c.execute("insert into apa values ($1, $2, $3, $4, $5)", 2, [3, None], ["x", None, "y\"z"], [], [2**40])
+    stmt = await c.prepare("select * from apa order by id")
+    out("params", [t.name for t in stmt.get_parameters()])
+    out("attributes", [(a.name, a.type.name, a.type.kind, a.type.schema) for a in stmt.get_attributes()])
+    for r in await stmt.fetch():
+        out("row", list(r.items()))
+    out("array param", await c.fetchval("select $1::int8[]", [1, 2, None]), await c.fetchval("select $1::text[]", ["x", None]))
+    out("any", await c.fetch("select id from apa where id = any($1::int4[]) order by id", [2, 5]))
+    # A codec for a built-in type: set_type_codec introspects the type first.
+    await c.set_type_codec("json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+    out("json codec", await c.fetchval("""select '{"a": [1, 2]}'::json"""), await c.fetchval("select $1::json", {"b": [True, None]}))
+    await c.set_type_codec("int4", encoder=str, decoder=lambda s: "int4:" + s, schema="pg_catalog", format="text")
+    out("int4 text codec", await c.fetchval("select 41 + 1"), await c.fetchval("select id from apa where id = $1", 2))
+    await c.reset_type_codec("int4", schema="pg_catalog")
+    out("reset codec", await c.fetchval("select 41 + 1"))
+    await c.close()
+
+
+CASES = {"types": case_types, "cursor": case_cursor, "copy": case_copy, "arrays": case_arrays}
 
 if __name__ == "__main__":
     asyncio.run(CASES[CASE]())

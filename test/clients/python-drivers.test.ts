@@ -2,8 +2,6 @@
  * SQLAlchemy (python3-sqlalchemy 1.4 over psycopg2) and asyncpg (python3-asyncpg) against
  * lakegres and the reference PostgreSQL 16: sqlalchemy_cases.py and asyncpg_cases.py print what
  * they observe and the outputs are compared. lakegres runs with the reference's user name.
- * (asyncpg's type introspection, needed for array types and set_type_codec, does not work on
- * lakegres yet; docs/CLIENTS.md.)
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,6 +65,14 @@ describe('asyncpg', () => {
     const out = await same('asyncpg_cases.py', 'cursor');
     expect(out).toContain('cursor 100 5050\n');
     expect(out).toContain('error UndefinedTableError 42P01\n');
+  });
+
+  it('array types and set_type_codec (asyncpg introspects types through oid, oid[] and name catalog columns)', async () => {
+    const out = await same('asyncpg_cases.py', 'arrays');
+    expect(out).toContain("('ints', 'int4[]', 'array', 'pg_catalog')");
+    expect(out).toContain("row [('id', 2), ('ints', [3, None]), ('texts', ['x', None, 'y\"z']), ('fl', []), ('big', [1099511627776])]\n");
+    expect(out).toContain("json codec {'a': [1, 2]} {'b': [True, None]}\n");
+    expect(out).toContain('int4 text codec int4:42 int4:2\n');
   });
 
   it('copy_records_to_table: binary COPY with its data pipelined behind the statement', async () => {
