@@ -40,6 +40,9 @@ import { serialColumns } from './serial-columns.js';
 import { toChar } from './to-char.js';
 import { datetimeLiterals } from './datetime-literals.js';
 import { datetimeFunctions } from './datetime-functions.js';
+import { stringFunctions } from './string-functions.js';
+import { regexpFunctions } from './regexp-functions.js';
+import { formatFunction } from './format-function.js';
 
 /** In the order they run: session values before catalog functions (pg_is_in_recovery is both). */
 export const RULES: readonly RewriteRule[] = [
@@ -48,6 +51,7 @@ export const RULES: readonly RewriteRule[] = [
   systemColumns,
   catalogNames,
   regTypes,
+  regexpFunctions,
   regexOperators,
   likeEscape,
   collate,
@@ -61,6 +65,8 @@ export const RULES: readonly RewriteRule[] = [
   toChar,
   datetimeLiterals,
   datetimeFunctions,
+  stringFunctions,
+  formatFunction,
   functions,
   integerDivision,
   prepareTypes,
