@@ -13,6 +13,7 @@
  *   oidvector          text: `25 16`;  binary: a one-dimensional oid array with lower bound 0
  *   int2vector         text: `1 2`;    binary: a one-dimensional int2 array with lower bound 0
  *   aclitem            text: as stored; binary: none (42883, as PostgreSQL)
+ *   anyarray           text: as stored; binary: refused (0A000)
  *   arrays of those    array_out / array_send with the element type's forms
  */
 import duckdb from '@duckdb/node-bindings';
@@ -32,7 +33,13 @@ interface ScalarKind {
   text(v: DuckDBValue): string;
   /** Appends the binary form (without the length word). */
   send(w: BufferWriter, v: DuckDBValue): void;
+  /** The error of a type that has no binary form. */
+  noBinary?: () => PgError;
 }
+
+const refuse = (kind: () => PgError) => () => {
+  throw kind();
+};
 
 const INTEGERS: ReadonlySet<number> = new Set<number>([
   DuckDBTypeId.TINYINT,
@@ -52,6 +59,14 @@ const u32 = (v: DuckDBValue): number => (typeof v === 'bigint' ? Number(BigInt.a
 function charByte(v: DuckDBValue): number {
   const s = String(v);
   return s.length === 0 ? 0 : Buffer.from(s, 'utf8')[0]!;
+}
+
+function aclitemNoBinary(): PgError {
+  return new PgError(SqlState.undefinedFunction, 'no binary output function available for type aclitem');
+}
+
+function anyarrayNoBinary(): PgError {
+  return new PgError(SqlState.featureNotSupported, 'binary output of anyarray values is not supported', { hint: 'Request the column in text format.' });
 }
 
 const unsignedKind: ScalarKind = { carrier: INTEGERS, text: (v) => String(u32(v)), send: (w, v) => void w.uint32(u32(v)) };
@@ -77,21 +92,15 @@ const SCALARS = new Map<number, ScalarKind>([
       send: (w, v) => void w.byte(charByte(v)),
     },
   ],
-  [
-    Oid.aclitem,
-    {
-      carrier: 'string',
-      text: (v) => String(v),
-      send: () => {
-        throw noBinaryOutput('aclitem');
-      },
-    },
-  ],
+  [Oid.aclitem, { carrier: 'string', text: (v) => String(v), send: refuse(aclitemNoBinary), noBinary: aclitemNoBinary }],
+  // pg_attribute.attmissingval, pg_stats' value arrays: the array's text as stored (the binary
+  // form would be that of the array's own type, which the text does not tell).
+  [Oid.anyarray, { carrier: 'string', text: (v) => String(v), send: refuse(anyarrayNoBinary), noBinary: anyarrayNoBinary }],
 ]);
 
 /** Elements of int2vector and int2[] (never a column type of its own here: DuckDB's SMALLINT is int2 already). */
 const int2Kind: ScalarKind = { carrier: SMALL_INTEGERS, text: (v) => String(v), send: (w, v) => void w.int16(Number(v)) };
-const elementKind = (oid: number): ScalarKind => (oid === Oid.int2 ? int2Kind : SCALARS.get(oid)!);
+const elementKind = (oid: number): ScalarKind | undefined => (oid === Oid.int2 ? int2Kind : SCALARS.get(oid));
 
 /** Vector types: their element type; text is space-separated, binary an array with lower bound 0. */
 const VECTORS = new Map<number, number>([
@@ -113,9 +122,6 @@ const ARRAYS = new Map<number, number>([
   [1005, Oid.int2],
 ]);
 
-function noBinaryOutput(type: string): PgError {
-  return new PgError(SqlState.undefinedFunction, `no binary output function available for type ${type}`);
-}
 
 function carries(t: DuckDBType, carrier: Carrier): boolean {
   if (carrier !== 'string') return carrier.has(t.typeId);
@@ -130,7 +136,8 @@ export function carriesCatalogType(t: DuckDBType, pgOid: number): boolean {
   if (scalar) return carries(t, scalar.carrier);
   const elem = VECTORS.get(pgOid) ?? ARRAYS.get(pgOid);
   if (elem === undefined || !isList(t)) return false;
-  return carries((t as DuckDBListType | DuckDBArrayType).valueType, elementKind(elem).carrier);
+  const kind = elementKind(elem);
+  return kind !== undefined && carries((t as DuckDBListType | DuckDBArrayType).valueType, kind.carrier);
 }
 
 /** pg_type.typlen of a type this module sends (RowDescription). */
@@ -149,13 +156,12 @@ interface ListValue {
 export function catalogEncoder(t: DuckDBType, pgOid: number, format: 0 | 1): ((chunk: DuckDBDataChunk, column: number) => FieldWriter) | undefined {
   if (!carriesCatalogType(t, pgOid)) return undefined;
   const field = fieldWriter(pgOid, format);
+  const noBinary = format === 1 ? (SCALARS.get(pgOid) ?? elementKind(ARRAYS.get(pgOid) ?? VECTORS.get(pgOid) ?? 0))?.noBinary : undefined;
   return (chunk, column) => {
     const vector = DuckDBVector.create(duckdb.data_chunk_get_vector(chunk.chunk, column), chunk.rowCount, t);
     // A type without a binary form fails before any row of the chunk is written (as PostgreSQL
     // fails at the first row it would send).
-    if (format === 1 && chunk.rowCount > 0 && (pgOid === Oid.aclitem || pgOid === 1034)) {
-      for (let row = 0; row < chunk.rowCount; row++) if (vector.getItem(row) !== null) throw noBinaryOutput('aclitem');
-    }
+    if (noBinary) for (let row = 0; row < chunk.rowCount; row++) if (vector.getItem(row) !== null) throw noBinary();
     return (w, row) => {
       const v = vector.getItem(row) as DuckDBValue;
       if (v === null) return void w.int32(-1);
@@ -169,12 +175,12 @@ function fieldWriter(pgOid: number, format: 0 | 1): (w: BufferWriter, v: DuckDBV
   if (scalar) return format === 0 ? (w, v) => void w.lenString(scalar.text(v)) : withLength((w, v) => scalar.send(w, v));
   const vectorElem = VECTORS.get(pgOid);
   if (vectorElem !== undefined) {
-    const kind = elementKind(vectorElem);
+    const kind = elementKind(vectorElem)!;
     if (format === 0) return (w, v) => void w.lenString((v as unknown as ListValue).items.map((i) => kind.text(i)).join(' '));
     return withLength((w, v) => sendArray(w, (v as unknown as ListValue).items, vectorElem, kind, 0));
   }
   const elem = ARRAYS.get(pgOid)!;
-  const kind = elementKind(elem);
+  const kind = elementKind(elem)!;
   if (format === 0)
     return (w, v) => void w.lenString('{' + (v as unknown as ListValue).items.map((i) => (i === null ? 'NULL' : quoteArrayElement(kind.text(i)))).join(',') + '}');
   return withLength((w, v) => sendArray(w, (v as unknown as ListValue).items, elem, kind, 1));

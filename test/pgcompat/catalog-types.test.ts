@@ -110,6 +110,8 @@ describe('parameters and the simple protocol', () => {
         `SELECT oid, relname, relkind, relacl FROM pg_catalog.pg_class WHERE relname = 'pg_am'`,
         `SELECT proname, proargtypes FROM pg_proc WHERE proname = 'concat_ws'`,
         'SELECT current_user, session_user, current_schema, current_database(), pg_get_userbyid(10) AS owner, current_schemas(false) AS path',
+        // system columns (constants in lakegres) and anyarray
+        'SELECT a.xmin, a.cmin, xmax, attmissingval FROM pg_attribute a WHERE attrelid = 2601 AND attnum = 1',
       ]) {
         const [a, b] = await Promise.all([lg.query(sql), ref.query(sql)]);
         expect(a.fields.map((f) => [f.name, f.dataTypeID, f.dataTypeSize]), sql).toEqual(b.fields.map((f: pg.FieldDef) => [f.name, f.dataTypeID, f.dataTypeSize]));

@@ -1,9 +1,10 @@
 /**
  * What clients send on their own (client-sql.ts): every statement runs on lakegres through the
  * rewrites and the emulated catalog and on the reference PostgreSQL 16, against the same
- * objects, and the answers are compared column by column: the same column names, the same rows
- * (OIDs of user objects, which differ by nature, masked). lakegres runs with the reference's user
- * and database name, so that current_user, current_database() and owners agree.
+ * objects, and the answers are compared column by column: the same column names and types
+ * (RowDescription type OIDs and modifiers), the same rows (OIDs of user objects, which differ by
+ * nature, masked). lakegres runs with the reference's user and database name, so that
+ * current_user, current_database() and owners agree.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
@@ -65,6 +66,9 @@ describe('SQL that clients send, compared with PostgreSQL', () => {
     it(`${q.client}: ${q.sql.replace(/\s+/g, ' ').slice(0, 70)}`, async () => {
       const [a, b] = await Promise.all([lg.query(q.sql, q.params), pgc.query(q.sql, q.params)]);
       expect(a.fields.map((f) => f.name)).toEqual(b.fields.map((f) => f.name));
+      // RowDescription types too: catalog columns are oid, name, "char", xid, ... as in PostgreSQL.
+      const types = (r: pg.QueryResult) => r.fields.map((f) => `${f.name} ${f.dataTypeID}(${f.dataTypeModifier})`);
+      expect(types(a)).toEqual(types(b));
       if (q.differs) return;
       const oidColumns = q.oidColumns ?? /oid|^id$|_id$|relid/i;
       expect(normalize(a.rows, oidColumns, q.mask)).toEqual(normalize(b.rows, oidColumns, q.mask));

@@ -43,7 +43,12 @@ interface Item {
   relname?: string;
   columns: Col[] | null;
   parts?: Item[];
+  /** A catalog relation: it has PostgreSQL's system columns (xmin, ...; rewrite/system-columns.ts). */
+  catalog?: boolean;
 }
+
+/** System columns of catalog relations and their types (tid has no DuckDB carrier and stays text). */
+const SYSTEM_COLUMNS: Record<string, number> = { xmin: 28, xmax: 28, cmin: 29, cmax: 29, tableoid: 26 };
 
 interface Scope {
   items: Item[];
@@ -130,6 +135,15 @@ function catalogColumns(key: string): Col[] | null {
   return cols ? cols.map(([name, t]) => ({ name, type: typeOfSpelling(t), typmod: TYPMODS[t] })) : null;
 }
 
+/** Whether a relation name is an emulated catalog relation (relationColumns's rules). */
+function isCatalogRelation(rv: Node, ctx: OriginContext, ctes: Scope['ctes']): boolean {
+  const rel = rv.relname as string;
+  const schema = rv.schemaname as string | undefined;
+  if (schema === 'pg_catalog' || schema === 'information_schema' || schema === EMULATION_SCHEMA) return true;
+  if (schema || rv.catalogname || ctes.has(rel)) return false;
+  return PG_CATALOG_RELATIONS.has(rel) && !ctx.table(undefined, undefined, rel);
+}
+
 function relationColumns(rv: Node, ctx: OriginContext, ctes: Scope['ctes']): Col[] | null {
   const rel = rv.relname as string;
   const schema = rv.schemaname as string | undefined;
@@ -157,7 +171,8 @@ function fromItem(f: Node, ctx: OriginContext, scope: Scope): Item {
   if (f.RangeVar) {
     const rv = f.RangeVar as Node;
     const alias = rv.alias?.aliasname as string | undefined;
-    return { refNames: [alias ?? rv.relname], relname: alias ? undefined : rv.relname, columns: renamed(relationColumns(rv, ctx, scope.ctes), rv.alias) };
+    const columns = renamed(relationColumns(rv, ctx, scope.ctes), rv.alias);
+    return { refNames: [alias ?? rv.relname], relname: alias ? undefined : rv.relname, columns, catalog: isCatalogRelation(rv, ctx, scope.ctes) };
   }
   if (f.RangeSubselect) {
     const rs = f.RangeSubselect as Node;
@@ -269,6 +284,8 @@ function resolveIn(fields: string[], scope: Scope): Col | undefined | typeof NOT
       if (hits.length === 1) found = hits[0];
     }
     if (found) return found;
+    const only = scope.items.length === 1 ? scope.items[0]! : undefined;
+    if (only?.catalog && SYSTEM_COLUMNS[col] !== undefined) return { name: col, type: SYSTEM_COLUMNS[col] };
     return unknownItem ? undefined : NOT_HERE;
   }
   const qual = lower(fields[fields.length - 2]!);
@@ -278,6 +295,7 @@ function resolveIn(fields: string[], scope: Scope): Col | undefined | typeof NOT
   if (candidates.length === 0) return NOT_HERE;
   if (candidates.length > 1 || !candidates[0]!.columns) return undefined;
   const hits = candidates[0]!.columns.filter((c) => lower(c.name) === col);
+  if (hits.length === 0 && candidates[0]!.catalog && SYSTEM_COLUMNS[col] !== undefined) return { name: col, type: SYSTEM_COLUMNS[col] };
   return hits.length === 1 ? hits[0] : undefined;
 }
 
