@@ -65,6 +65,12 @@ const cases: TypeCase[] = [
   ),
   same('casts to catalog types', `SELECT ''::"char" AS a, 'x'::"char" AS b, 'x'::name AS c, 16::oid AS d, '{1,2}'::oid[] AS e, '{}'::oid[] AS f, ARRAY['a', 'b']::name[] AS g`),
   { name: 'oidvector and int2vector values', lg: `SELECT CAST(ARRAY[25, 16] AS oidvector) AS a, '{}'::oid[]::oidvector AS b, CAST(ARRAY[1, 2] AS int2vector) AS c`, pg: `SELECT '25 16'::oidvector AS a, ''::oidvector AS b, '1 2'::int2vector AS c` },
+  same(
+    'reg* names as text: casts and to_reg* functions',
+    `SELECT 'pg_class'::regclass::text AS a, to_regclass('pg_class')::text AS b, to_regclass('nope')::text AS c, to_regtype('integer')::text AS d, to_regtype('int4[]')::varchar AS e,
+       to_regproc('int4in')::text AS f, to_regnamespace('pg_catalog')::text AS g, 42::regproc::text AS h, 0::regproc::text AS i,
+       (SELECT aggfnoid::regproc::text FROM pg_aggregate WHERE aggfnoid::oid = 2108) AS j`,
+  ),
   same('asyncpg: a type by name', `SELECT t.oid, t.typelem AS elemtype, t.typtype AS kind FROM pg_catalog.pg_type AS t INNER JOIN pg_catalog.pg_namespace AS ns ON (ns.oid = t.typnamespace) WHERE t.typname = $1 AND ns.nspname = $2`, {
     params: ['json', 'pg_catalog'],
   }),
@@ -118,6 +124,10 @@ describe('parameters and the simple protocol', () => {
       }
       const r = await lg.query(`SELECT proargtypes, proallargtypes FROM pg_proc WHERE proname = 'concat_ws'`);
       expect(r.rows).toEqual([{ proargtypes: '25 2276', proallargtypes: [25, 2276] }]);
+      // A to_reg* result printed as it is: the name (PostgreSQL's type is regclass, lakegres's text).
+      const names = `SELECT to_regclass('pg_type') AS c, to_regtype('int4') AS t, to_regproc('int4in') AS p`;
+      const [x, y] = await Promise.all([lg.query(names), ref.query(names)]);
+      expect(x.rows).toEqual(y.rows);
     } finally {
       await ref.end();
     }

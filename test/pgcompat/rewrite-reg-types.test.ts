@@ -40,6 +40,14 @@ describe('rewrite: reg-types', () => {
     expect(await rows("SELECT count(*) FROM pg_class c WHERE c.oid::regclass = 't'::regclass")).toEqual([[1n]]);
   });
 
+  it('to_reg* results printed or cast to text are names; compared, they stay OIDs', () => {
+    // (the to_reg* macros are the emulated catalog's: test/pgcompat/catalog-types.test.ts runs them)
+    const printed = out("SELECT to_regclass('t')::text, to_regtype('int4[]') AS t");
+    expect(printed).toContain("WHERE __c.oid = lake.__lakegres_pg.to_regclass('t')");
+    expect(printed).toContain("lake.__lakegres_pg.format_type(lake.__lakegres_pg.to_regtype('int4[]'), NULL)");
+    expect(out("SELECT relname FROM pg_class WHERE oid = to_regclass('t')")).not.toContain('__c.relname');
+  });
+
   it('values known only at run time ($n, expressions): names or numbers', async () => {
     expect(await rows('SELECT relname FROM pg_class WHERE oid = $1::regclass', ['"Sales".orders'])).toEqual([['orders']]);
     expect(await rows('SELECT relname FROM pg_class WHERE oid = $1::regclass', ['16385'])).toEqual([['t']]);

@@ -13,6 +13,7 @@
  *   c.oid::regclass (select list)  → the relation's name, schema-qualified when not on search_path
  *   t.oid::regtype::text           → format_type(t.oid, NULL)
  *   $1::regclass, (a || b)::regclass → looked up when the statement runs (a number is taken as the OID)
+ *   to_regclass('t')::text, to_regtype(...) (select list) → the name, as for the casts (NULL when missing)
  *
  * The emulated catalog holds columns of these types (pg_type.typinput, pg_aggregate.aggfnoid, ...)
  * as OIDs, so `typinput = 'array_in'::regproc` compares OIDs as in PostgreSQL.
@@ -20,6 +21,7 @@
 import { parseSync } from 'pgsql-parser';
 import type { Token } from '../../sql/lexer.js';
 import { TEMP_NAMESPACE_OID } from '../oids.js';
+import { EMULATION_SCHEMA } from '../registry.js';
 import { cast, constText, lastName, names, typeName, walk, type Node } from '../ast.js';
 import { expr, quoteLiteral, type RewriteRule, type RuleContext } from './rule.js';
 import { raise } from './session-values.js';
@@ -34,7 +36,16 @@ const REG_TYPES: Record<string, RegType> = {
   regproc: 'regproc',
   regprocedure: 'regproc',
 };
-const WORDS = new Set(Object.keys(REG_TYPES).map((w) => w.toUpperCase()));
+/** The to_reg* functions (emulated as macros returning the OID or NULL) and the type each gives. */
+const TO_REG: Record<string, RegType> = {
+  to_regclass: 'regclass',
+  to_regtype: 'regtype',
+  to_regnamespace: 'regnamespace',
+  to_regrole: 'regrole',
+  to_regproc: 'regproc',
+  to_regprocedure: 'regproc',
+};
+const WORDS = new Set([...Object.keys(REG_TYPES), ...Object.keys(TO_REG)].map((w) => w.toUpperCase()));
 const TEXT_TYPES = new Set(['text', 'varchar', 'name', 'bpchar', 'char']);
 const INT_TYPES = new Set(['oid', 'int4', 'int8', 'int2', 'integer', 'bigint', 'int', 'numeric']);
 
@@ -49,6 +60,19 @@ function regTypeOf(tn: Node | undefined): RegType | undefined {
   const n = names(tn.names);
   if (n.length > 2 || (n.length === 2 && n[0] !== 'pg_catalog')) return undefined;
   return REG_TYPES[n[n.length - 1]!];
+}
+
+/**
+ * The reg type a call of a to_reg* function gives (`to_regclass(x)`, `pg_catalog.to_regclass(x)`,
+ * or the emulation macro catalog-names made of it), if it is one.
+ */
+function toRegTypeOf(fc: Node | undefined): RegType | undefined {
+  if (!fc) return undefined;
+  const n = names(fc.funcname);
+  const type = TO_REG[n[n.length - 1] ?? ''];
+  if (!type || (fc.args ?? []).length !== 1) return undefined;
+  if (n.length === 1 || (n.length === 2 && n[0] === 'pg_catalog') || n[n.length - 2] === EMULATION_SCHEMA) return type;
+  return undefined;
 }
 
 /** PostgreSQL's parsing of a possibly qualified, possibly quoted name ('public."T"' → ['public', 'T']). */
@@ -248,9 +272,17 @@ function regprocRuntime(rc: RuleContext, x: Node): Node {
   );
 }
 
-/** PostgreSQL prints regproc 0 as '-'. */
+/**
+ * regprocout: '-' for 0; the function's name, schema-qualified when the name alone does not
+ * find it (several functions of that name); the number when there is no such function.
+ */
 function regprocName(rc: RuleContext, oid: Node): Node {
-  return expr(`CASE WHEN __arg_x = 0 THEN '-' ELSE COALESCE((SELECT __p.proname FROM ${rc.catalogSql('pg_catalog', 'pg_proc')} __p WHERE __p.oid = __arg_x), CAST(__arg_x AS VARCHAR)) END`, { x: oid });
+  const proc = rc.catalogSql('pg_catalog', 'pg_proc');
+  const nsp = rc.catalogSql('pg_catalog', 'pg_namespace');
+  return expr(
+    `CASE WHEN __arg_x = 0 THEN '-' ELSE COALESCE((SELECT CASE WHEN (SELECT count(*) FROM ${proc} __q WHERE __q.proname = __p.proname) = 1 THEN ${qi('__p.proname')} ELSE ${qi('__n.nspname')} || '.' || ${qi('__p.proname')} END FROM ${proc} __p JOIN ${nsp} __n ON __n.oid = __p.pronamespace WHERE __p.oid = __arg_x), CAST(__arg_x AS VARCHAR)) END`,
+    { x: oid },
+  );
 }
 
 /** The OID a `<arg>::<type>` stands for. */
@@ -291,7 +323,11 @@ function oidOf(rc: RuleContext, type: RegType, arg: Node): Node {
 
 /** The name PostgreSQL prints for `<arg>::<type>`. */
 function nameOf(rc: RuleContext, type: RegType, arg: Node): Node {
-  const oid = oidOf(rc, type, arg);
+  return nameOfOid(rc, type, oidOf(rc, type, arg));
+}
+
+/** The name PostgreSQL prints for an OID of reg type `type` (NULL for NULL). */
+function nameOfOid(rc: RuleContext, type: RegType, oid: Node): Node {
   switch (type) {
     case 'regclass':
       return regclassName(rc, oid);
@@ -326,8 +362,28 @@ function outputLists(stmt: Node): Set<Node> {
 function apply(stmt: Node, rc: RuleContext): boolean {
   let changed = false;
   const outputs = outputLists(stmt);
+  /** Whether the node is printed: a select-list (or RETURNING) entry of the statement itself. */
+  const printedAt = (info: { ancestors: readonly { kind: string; node: Node; field: string }[] }) => {
+    const a = info.ancestors;
+    const parent = a[a.length - 1];
+    const grand = a[a.length - 2];
+    return parent?.kind === 'ResTarget' && parent.field === 'val' && grand !== undefined && outputs.has(grand.node) && (grand.field === 'targetList' || grand.field === 'returningList' || grand.field === 'returningClause');
+  };
   walk(stmt, (kind, p, info) => {
+    if (kind === 'FuncCall') {
+      // to_regclass(x) printed: the name, as PostgreSQL prints the regclass it returns.
+      const type = toRegTypeOf(p);
+      if (!type || !printedAt(info)) return;
+      changed = true;
+      return { replace: nameOfOid(rc, type, { FuncCall: p }), skip: true };
+    }
     if (kind !== 'TypeCast') return;
+    const called = toRegTypeOf(p.arg?.FuncCall as Node | undefined);
+    if (called && !p.typeName.arrayBounds && TEXT_TYPES.has(lastName(p.typeName.names))) {
+      p.arg = nameOfOid(rc, called, p.arg);
+      changed = true;
+      return false;
+    }
     const inner = p.arg?.TypeCast as Node | undefined;
     const innerType = inner ? regTypeOf(inner.typeName) : undefined;
     if (inner && innerType) {
@@ -345,13 +401,8 @@ function apply(stmt: Node, rc: RuleContext): boolean {
     }
     const type = regTypeOf(p.typeName);
     if (!type) return;
-    const a = info.ancestors;
-    const parent = a[a.length - 1];
-    const grand = a[a.length - 2];
-    const printed =
-      parent?.kind === 'ResTarget' && parent.field === 'val' && grand !== undefined && outputs.has(grand.node) && (grand.field === 'targetList' || grand.field === 'returningList' || grand.field === 'returningClause');
     changed = true;
-    return printed ? nameOf(rc, type, p.arg) : oidOf(rc, type, p.arg);
+    return printedAt(info) ? nameOf(rc, type, p.arg) : oidOf(rc, type, p.arg);
   });
   return changed;
 }
