@@ -18,6 +18,7 @@ describe('rewrite: datetime-functions', () => {
       ...intervals.map((i) => `SELECT justify_days(interval '${i}'), justify_hours(interval '${i}')`),
       'SELECT make_interval(days => 3, hours => 2), make_interval(0, 1), make_interval(1, 2, 3, 4, 5, 6, 7.5), make_interval(secs => 90.25), make_interval()',
       "SELECT date_bin('15 minutes', timestamp '2024-03-05 10:17', timestamp '2001-01-01'), date_bin(interval '1 hour', timestamp '2024-03-05 10:17:05', timestamp '2024-01-01 00:30')",
+      "SELECT date_trunc('day', timestamptz '2024-03-07 10:00:00+00', 'America/New_York'), date_trunc('hour', timestamptz '2024-03-07 10:30:00+00', 'Asia/Kolkata'), date_trunc('month', timestamptz '2024-03-01 02:00:00+00', 'America/Los_Angeles')",
       "SELECT date_bin('5 minutes', timestamptz '2024-03-05 10:17:00+00', timestamptz '2001-01-01 00:00:00+00')",
       "SELECT extract(second from timestamp '2024-03-05 10:00:05.25'), extract(seconds from time '10:00:05.5'), extract(second from interval '1 minute 3.125 seconds')",
       "SELECT extract(milliseconds from timestamp '2024-03-05 10:00:05.25'), extract(millisecond from timestamptz '2024-03-05 10:00:05.123456+00')",

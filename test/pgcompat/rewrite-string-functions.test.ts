@@ -27,6 +27,7 @@ describe('rewrite: string-functions', () => {
         "SELECT overlay('abcdef' placing 'xx' from 2 for 3), overlay('abcdef' placing 'xyz' from 3), overlay('abc' placing '' from 2 for 1)",
         "SELECT array_to_string(ARRAY['a', NULL, 'b'], ',', '*'), array_to_string(ARRAY[1, NULL, 3], '-', ''), array_to_string(ARRAY['a', NULL, 'b'], ',')",
         'SELECT every(x > 0), every(x > 1) FROM (VALUES (1), (2)) v(x)',
+        'SELECT to_hex(255), to_hex(-1::bigint), to_hex(4294967296::bigint), cardinality(ARRAY[1, 2, 3]), cardinality(ARRAY[]::int[]), cardinality(NULL::int[])',
       ]),
     ).toEqual([]);
   });

@@ -4,6 +4,7 @@
  *   justify_days(i), justify_hours(i)       → the interval's months, days and microseconds re-balanced (30-day months, 24-hour days)
  *   make_interval(years => 1, days => 3)    → to_years(1) + to_days(3) (positional arguments too)
  *   date_bin(stride, ts, origin)            → time_bucket(stride, ts, origin)
+ *   date_trunc(field, tstz, zone)           → timezone(zone, date_trunc(field, timezone(zone, tstz)))
  *   extract(second from x), date_part('second', x)            → with the fraction (DuckDB: whole seconds)
  *   extract(milliseconds from x), date_part('milliseconds', x) → with the fraction of a millisecond
  *   clock_timestamp(), statement_timestamp() → now()  (DuckDB has no clock that moves within a transaction)
@@ -14,7 +15,7 @@ import type { Token } from '../../sql/lexer.js';
 import { funcName, stringConst, walk, type Node } from '../ast.js';
 import { expr, type RewriteRule } from './rule.js';
 
-const WORDS = new Set(['JUSTIFY_DAYS', 'JUSTIFY_HOURS', 'MAKE_INTERVAL', 'DATE_BIN', 'EXTRACT', 'DATE_PART', 'CLOCK_TIMESTAMP', 'STATEMENT_TIMESTAMP', 'TIMEOFDAY', 'OVERLAPS']);
+const WORDS = new Set(['DATE_TRUNC', 'JUSTIFY_DAYS', 'JUSTIFY_HOURS', 'MAKE_INTERVAL', 'DATE_BIN', 'EXTRACT', 'DATE_PART', 'CLOCK_TIMESTAMP', 'STATEMENT_TIMESTAMP', 'TIMEOFDAY', 'OVERLAPS']);
 
 function trigger(tokens: readonly Token[]): boolean {
   for (const t of tokens) if (t.kind === 'word' && WORDS.has(t.value)) return true;
@@ -106,6 +107,9 @@ function apply(stmt: Node): boolean {
         break;
       case 'make_interval':
         out = makeInterval(args);
+        break;
+      case 'date_trunc':
+        if (args.length === 3) out = expr('timezone(__arg_z, date_trunc(__arg_f, timezone(__arg_z, __arg_t)))', { f: args[0]!, t: args[1]!, z: args[2]! });
         break;
       case 'date_bin':
         if (args.length === 3) out = expr('time_bucket(__arg_s, __arg_t, __arg_o)', { s: args[0]!, t: args[1]!, o: args[2]! });

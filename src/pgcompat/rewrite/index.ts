@@ -43,6 +43,10 @@ import { datetimeFunctions } from './datetime-functions.js';
 import { stringFunctions } from './string-functions.js';
 import { regexpFunctions } from './regexp-functions.js';
 import { formatFunction } from './format-function.js';
+import { similarTo } from './similar-to.js';
+import { boolLiterals } from './bool-literals.js';
+import { jsonAggregates } from './json-aggregates.js';
+import { betweenSymmetric } from './between-symmetric.js';
 
 /** In the order they run: session values before catalog functions (pg_is_in_recovery is both). */
 export const RULES: readonly RewriteRule[] = [
@@ -67,6 +71,10 @@ export const RULES: readonly RewriteRule[] = [
   datetimeFunctions,
   stringFunctions,
   formatFunction,
+  similarTo,
+  boolLiterals,
+  betweenSymmetric,
+  jsonAggregates,
   functions,
   integerDivision,
   prepareTypes,

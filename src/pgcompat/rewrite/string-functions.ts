@@ -12,12 +12,14 @@
  *   overlay(s placing r from n [for k]) → substr(s, 1, n - 1) || r || substr(s, n + k)
  *   array_to_string(a, sep, null_text) → NULL elements written as null_text
  *   every(x)                        → bool_and(x)
+ *   to_hex(n)                       → lower(to_hex(n))  (DuckDB writes upper-case digits)
+ *   cardinality(a)                  → len(a)  (DuckDB's cardinality takes maps)
  */
 import type { Token } from '../../sql/lexer.js';
 import { funcName, stringConst, str, walk, type Node } from '../ast.js';
 import { expr, type RewriteRule } from './rule.js';
 
-const WORDS = new Set(['INITCAP', 'BTRIM', 'LPAD', 'RPAD', 'ENCODE', 'DECODE', 'CONVERT_FROM', 'CONVERT_TO', 'SHA256', 'OCTET_LENGTH', 'OVERLAY', 'ARRAY_TO_STRING', 'EVERY']);
+const WORDS = new Set(['INITCAP', 'BTRIM', 'LPAD', 'RPAD', 'ENCODE', 'DECODE', 'CONVERT_FROM', 'CONVERT_TO', 'SHA256', 'OCTET_LENGTH', 'OVERLAY', 'ARRAY_TO_STRING', 'EVERY', 'TO_HEX', 'CARDINALITY']);
 
 function trigger(tokens: readonly Token[]): boolean {
   for (let i = 0; i + 1 < tokens.length; i++) if (tokens[i]!.kind === 'word' && WORDS.has(tokens[i]!.value) && tokens[i + 1]!.kind === 'lparen') return true;
@@ -68,6 +70,10 @@ function rewriteCall(name: string, args: Node[], p: Node): Node | undefined {
       return undefined;
     case 'array_to_string':
       return args.length === 3 ? expr('array_to_string(list_transform(__arg_a, __e -> coalesce(CAST(__e AS VARCHAR), __arg_n)), __arg_sep)', { a: a!, sep: b!, n: c! }) : undefined;
+    case 'to_hex':
+      return args.length === 1 ? expr('lower(to_hex(__arg_n))', { n: a! }) : undefined;
+    case 'cardinality':
+      return args.length === 1 ? expr('len(__arg_a)', { a: a! }) : undefined;
     case 'every':
       if (args.length !== 1) return undefined;
       p.funcname = [str('bool_and')];
