@@ -14,6 +14,8 @@ describe('rewrite: regexp-functions', () => {
     expect(out("SELECT regexp_count(b, 'x') FROM t")).toBe("SELECT len(regexp_extract_all(b, 'x')) FROM t");
     expect(rewrite('SELECT substring(b, 2), substring(b from 2 for 3) FROM t').changed).toBe(false);
     expect(out("SELECT b ~ 'x' FROM t")).toBe("SELECT regexp_matches(b, 'x') FROM t");
+    // Outside the select list and FROM, regexp_matches is DuckDB's boolean test (DuckDB's dialect).
+    expect(rewrite("SELECT b FROM t WHERE regexp_matches(b, 'x')").changed).toBe(false);
   });
 
   it('gives what PostgreSQL gives', async () => {
@@ -29,6 +31,8 @@ describe('rewrite: regexp-functions', () => {
         "SELECT substring('foo123' from '\\d+'), substring('foo123bar' from 'o(\\d+)b'), substring('foo' from '\\d+'), substring('foo123', '[a-z]+')",
         "SELECT 'abc' ~ 'b', 'abc' ~* 'B', regexp_replace('aAbB', 'a', 'x', 'gi')",
         "SELECT (regexp_match('2024-03-05', '(\\d+)-(\\d+)'))[2]",
+        "SELECT (regexp_matches('k=v;a=b', '(\\w)=(\\w)', 'g'))[2]",
+        "SELECT m FROM regexp_matches('a1b2', '\\d', 'g') AS m",
       ]),
     ).toEqual([]);
   });

@@ -86,7 +86,11 @@ function rewriteFormat(args: Node[]): Node | undefined {
   const fmt = stringConst(args[0]);
   if (fmt === undefined) return undefined;
   const parts = parseFormat(fmt);
-  if (!Array.isArray(parts)) return raise(parts.code, parts.error);
+  if (!Array.isArray(parts)) {
+    // DuckDB's own format('{}: 10%', x) (fmt's braces): left to DuckDB.
+    if (/\{[^{}]*\}/.test(fmt)) return undefined;
+    return raise(parts.code, parts.error);
+  }
   const values = args.slice(1);
   const named: Record<string, Node> = {};
   const sql: string[] = [];

@@ -10,10 +10,12 @@
  *   substring(s FROM 'pattern'), substring(s, 'pattern') → the first group (or the match), NULL when none
  *
  * The pattern must be a constant (its groups are counted when the statement is rewritten).
+ * regexp_matches is PostgreSQL's only where a set-returning function can be (a select-list item,
+ * FROM); elsewhere it is DuckDB's boolean test, as a DuckDB-dialect statement means it.
  * Runs before regex-operators, which writes `a ~ b` as DuckDB's boolean regexp_matches.
  */
 import type { Token } from '../../sql/lexer.js';
-import { funcName, stringConst, walk, type Node } from '../ast.js';
+import { funcName, str, stringConst, walk, type Node } from '../ast.js';
 import { expr, type RewriteRule } from './rule.js';
 
 const WORDS = new Set(['REGEXP_MATCH', 'REGEXP_MATCHES', 'REGEXP_COUNT', 'SUBSTRING']);
@@ -92,11 +94,25 @@ function rewriteCall(name: string, args: Node[]): Node | undefined {
 /** Rewrites the calls in `n` (a statement or an argument list), arguments first: replacements are not visited again. */
 function rewriteAll(n: unknown): boolean {
   let changed = false;
-  walk(n, (kind, p) => {
+  walk(n, (kind, p, info) => {
     if (kind !== 'FuncCall' || p.agg_star || p.over) return;
     const f = funcName(p);
     if (f.catalog || (f.schema !== undefined && f.schema !== 'pg_catalog')) return;
     if (!WORDS.has(f.name.toUpperCase())) return;
+    // PostgreSQL's regexp_matches returns rows: only a select-list item or a FROM item can be one.
+    // Elsewhere (WHERE regexp_matches(s, p)) it is DuckDB's boolean test, written in DuckDB's dialect.
+    if (f.name === 'regexp_matches') {
+      const a = info.ancestors;
+      const parent = a[a.length - 1]?.kind;
+      const inFrom = parent === 'List' && a[a.length - 2]?.kind === 'RangeFunction';
+      if (parent !== 'ResTarget' && parent !== 'A_Indirection' && !inFrom) return;
+      if (inFrom) {
+        // FROM regexp_matches(...) m: the alias names the column too (as for PostgreSQL's function result).
+        const rf = a[a.length - 2]!.node;
+        if (!rf.alias) rf.alias = { aliasname: 'regexp_matches' };
+        if (!rf.alias.colnames) rf.alias.colnames = [str(String(rf.alias.aliasname))];
+      }
+    }
     const args = (p.args as Node[] | undefined) ?? [];
     if (rewriteAll(args)) changed = true;
     const out = rewriteCall(f.name, args);
