@@ -41,13 +41,13 @@ function targetsOf(text: string): { stmt: Node | null; targets: Target[] | undef
 const NO_TABLES: OriginContext = { table: () => undefined };
 
 /**
- * PostgreSQL types the client's statement gives its parameters by casts (`$1::oid[]`), for
+ * PostgreSQL types the client's statement gives its parameters (`$1::oid[]`, `c.oid = $1`), for
  * ParameterDescription where DuckDB's parameter type cannot tell them.
  */
-export function pgParameterTypes(text: string): Map<number, number> | undefined {
+export function pgParameterTypes(text: string, ctx?: OriginContext): Map<number, number> | undefined {
   if (text.length > MAX_TEXT) return undefined;
   const { stmt } = targetsOf(text);
-  return stmt ? parameterTypes(stmt) : undefined;
+  return stmt ? parameterTypes(stmt, ctx ?? NO_TABLES) : undefined;
 }
 
 /** Timing for the report (milliseconds, totals). */

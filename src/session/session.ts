@@ -897,7 +897,7 @@ export class Session {
     }
     entry.duck = prepared;
     const count = Math.max(nParams, prepared.parameterCount);
-    const castTo = pgParameterTypes(sql);
+    const castTo = pgParameterTypes(sql, this.routing?.originContext());
     for (let i = 1; i <= count; i++) {
       // DuckDB loses the type of a cast parameter in INSERT ... VALUES (($1::T)): text values are
       // then converted for the type DuckDB inferred before the cast (e.g. '{5,6}' for INTEGER[]).

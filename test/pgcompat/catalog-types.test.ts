@@ -103,7 +103,15 @@ async function parameterTypes(c: RawClient, sql: string): Promise<number[]> {
 
 describe('parameters and the simple protocol', () => {
   it('a parameter cast to a catalog type is described with that type', async () => {
-    for (const sql of ['SELECT typname FROM pg_type WHERE oid = ANY($1::oid[])', 'SELECT relname FROM pg_class WHERE oid = $1::oid AND relname = $2::name']) {
+    for (const sql of [
+      'SELECT typname FROM pg_type WHERE oid = ANY($1::oid[])',
+      'SELECT relname FROM pg_class WHERE oid = $1::oid AND relname = $2::name',
+      // Parameters compared with catalog columns take their types (PostgreSQL's unknown-typed parameters).
+      'SELECT relname FROM pg_catalog.pg_class c WHERE c.oid = $1',
+      'SELECT t.oid FROM pg_type t JOIN pg_namespace ns ON ns.oid = t.typnamespace AND ns.nspname = $2 WHERE t.typname = $1',
+      'SELECT typname FROM pg_type WHERE oid = ANY($1) AND typtype IN ($2, $3)',
+      'SELECT 1 AS x WHERE EXISTS (SELECT 1 FROM pg_class WHERE relname = $1 AND relkind = $2)',
+    ]) {
       expect(await parameterTypes(pair.lg, sql), sql).toEqual(await parameterTypes(pair.pg, sql));
     }
   });

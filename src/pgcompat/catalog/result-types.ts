@@ -50,11 +50,17 @@ interface Item {
 /** System columns of catalog relations and their types (tid has no DuckDB carrier and stays text). */
 const SYSTEM_COLUMNS: Record<string, number> = { xmin: 28, xmax: 28, cmin: 29, cmax: 29, tableoid: 26 };
 
+/** The statement's lake tables, and where parameter types found along the way are collected. */
+interface TypeContext extends OriginContext {
+  /** Parameter number → type (null: conflicting types); only when parameters are asked for. */
+  params?: Map<number, number | null>;
+}
+
 interface Scope {
   items: Item[];
   ctes: Map<string, Col[] | null>;
   parent?: Scope;
-  ctx: OriginContext;
+  ctx: TypeContext;
 }
 
 const lower = (s: string) => s.toLowerCase();
@@ -130,13 +136,21 @@ function common(types: Ty[]): Ty {
 /** Type modifiers of the catalog column types that have one (domains over varchar(n)). */
 const TYPMODS: Record<string, number> = { 'information_schema.yes_or_no': 3 + 4 };
 
+const catalogColumnCache = new Map<string, Col[] | null>();
+
+/** The columns of an emulated catalog relation (shared, never modified). */
 function catalogColumns(key: string): Col[] | null {
-  const cols = RELATION_COLUMNS[key];
-  return cols ? cols.map(([name, t]) => ({ name, type: typeOfSpelling(t), typmod: TYPMODS[t] })) : null;
+  let cols = catalogColumnCache.get(key);
+  if (cols === undefined) {
+    const def = RELATION_COLUMNS[key];
+    cols = def ? def.map(([name, t]) => ({ name, type: typeOfSpelling(t), typmod: TYPMODS[t] })) : null;
+    catalogColumnCache.set(key, cols);
+  }
+  return cols;
 }
 
 /** Whether a relation name is an emulated catalog relation (relationColumns's rules). */
-function isCatalogRelation(rv: Node, ctx: OriginContext, ctes: Scope['ctes']): boolean {
+function isCatalogRelation(rv: Node, ctx: TypeContext, ctes: Scope['ctes']): boolean {
   const rel = rv.relname as string;
   const schema = rv.schemaname as string | undefined;
   if (schema === 'pg_catalog' || schema === 'information_schema' || schema === EMULATION_SCHEMA) return true;
@@ -144,7 +158,7 @@ function isCatalogRelation(rv: Node, ctx: OriginContext, ctes: Scope['ctes']): b
   return PG_CATALOG_RELATIONS.has(rel) && !ctx.table(undefined, undefined, rel);
 }
 
-function relationColumns(rv: Node, ctx: OriginContext, ctes: Scope['ctes']): Col[] | null {
+function relationColumns(rv: Node, ctx: TypeContext, ctes: Scope['ctes']): Col[] | null {
   const rel = rv.relname as string;
   const schema = rv.schemaname as string | undefined;
   const catalog = rv.catalogname as string | undefined;
@@ -167,7 +181,7 @@ function renamed(cols: Col[] | null, alias: Node | undefined): Col[] | null {
   return cols.map((c, i) => ({ ...c, name: colnames[i] ?? c.name }));
 }
 
-function fromItem(f: Node, ctx: OriginContext, scope: Scope): Item {
+function fromItem(f: Node, ctx: TypeContext, scope: Scope): Item {
   if (f.RangeVar) {
     const rv = f.RangeVar as Node;
     const alias = rv.alias?.aliasname as string | undefined;
@@ -213,7 +227,7 @@ function leaves(items: Item[]): Item[] {
 
 // ---------------------------------------------------------------- scopes and columns
 
-function withCtes(withClause: Node | undefined, ctx: OriginContext, outer: Scope['ctes'], parent: Scope | undefined): Scope['ctes'] {
+function withCtes(withClause: Node | undefined, ctx: TypeContext, outer: Scope['ctes'], parent: Scope | undefined): Scope['ctes'] {
   const ctes = new Map(outer);
   for (const c of (withClause?.ctes ?? []) as Node[]) {
     const cte = c.CommonTableExpr as Node | undefined;
@@ -236,7 +250,7 @@ function withoutName(ctes: Scope['ctes'], name: string): Scope['ctes'] {
 }
 
 /** The output columns of a SELECT payload; null when they cannot be determined. */
-function selectColumns(s: Node | undefined, ctx: OriginContext, outer: Scope['ctes'], parent: Scope | undefined): Col[] | null {
+function selectColumns(s: Node | undefined, ctx: TypeContext, outer: Scope['ctes'], parent: Scope | undefined): Col[] | null {
   if (!s) return null;
   if (s.op && s.op !== 'SETOP_NONE') {
     const ctes = withCtes(s.withClause, ctx, outer, parent);
@@ -257,10 +271,24 @@ function selectColumns(s: Node | undefined, ctx: OriginContext, outer: Scope['ct
   const targets = selectTargets({ SelectStmt: s });
   if (!targets) return null;
   const scope = selectScope(s, ctx, outer, parent);
+  if (ctx.params) {
+    for (const cond of [s.whereClause, s.havingClause, ...joinConditions((s.fromClause ?? []) as Node[])]) scanConditions(cond, scope);
+  }
   return expand(targets, scope) ?? null;
 }
 
-function selectScope(s: Node, ctx: OriginContext, outer: Scope['ctes'], parent: Scope | undefined): Scope {
+function joinConditions(from: Node[]): Node[] {
+  const out: Node[] = [];
+  for (const f of from) {
+    const j = f.JoinExpr as Node | undefined;
+    if (!j) continue;
+    if (j.quals) out.push(j.quals);
+    out.push(...joinConditions([j.larg, j.rarg]));
+  }
+  return out;
+}
+
+function selectScope(s: Node, ctx: TypeContext, outer: Scope['ctes'], parent: Scope | undefined): Scope {
   const scope: Scope = { items: [], ctes: withCtes(s.withClause, ctx, outer, parent), parent, ctx };
   for (const f of (s.fromClause ?? []) as Node[]) scope.items.push(fromItem(f, ctx, scope));
   return scope;
@@ -403,6 +431,53 @@ function exprType(e: Node | undefined, scope: Scope): Ty {
   return undefined;
 }
 
+// ---------------------------------------------------------------- parameters
+
+const COMPARISONS = new Set(['=', '<>', '!=', '<', '>', '<=', '>=']);
+
+function noteParam(ctx: TypeContext, p: Node | undefined, t: Ty): void {
+  const param = p?.ParamRef as Node | undefined;
+  if (!param || !ctx.params) return;
+  const n = Number(param.number);
+  if (!known(t)) return;
+  const had = ctx.params.get(n);
+  ctx.params.set(n, had === undefined || had === t ? t : null);
+}
+
+/**
+ * Parameters compared with typed expressions take their type, as an unknown-typed parameter
+ * does in PostgreSQL: `c.oid = $1` (oid), `t.typname = $1` (name), `x = ANY($1)` (the array
+ * type), `x IN ($1, $2)`. Subqueries are searched too.
+ */
+function scanConditions(e: unknown, scope: Scope): void {
+  if (Array.isArray(e)) {
+    for (const x of e) scanConditions(x, scope);
+    return;
+  }
+  if (!e || typeof e !== 'object') return;
+  const node = e as Node;
+  const a = node.A_Expr as Node | undefined;
+  if (a) {
+    const op = names(a.name)[names(a.name).length - 1] ?? '';
+    if (a.kind === 'AEXPR_OP' && COMPARISONS.has(op)) {
+      noteParam(scope.ctx, a.rexpr, exprType(a.lexpr, scope));
+      noteParam(scope.ctx, a.lexpr, exprType(a.rexpr, scope));
+    } else if ((a.kind === 'AEXPR_OP_ANY' || a.kind === 'AEXPR_OP_ALL') && COMPARISONS.has(op)) {
+      noteParam(scope.ctx, a.rexpr, arrayOf(exprType(a.lexpr, scope)));
+    } else if (a.kind === 'AEXPR_IN') {
+      const t = exprType(a.lexpr, scope);
+      for (const x of ((a.rexpr?.List?.items ?? (Array.isArray(a.rexpr) ? a.rexpr : [])) as Node[])) noteParam(scope.ctx, x, t);
+    }
+  }
+  const sub = node.SubLink as Node | undefined;
+  if (sub) {
+    if (sub.testexpr && sub.subLinkType === 'ANY_SUBLINK') scanConditions(sub.testexpr, scope);
+    selectColumns(sub.subselect?.SelectStmt, scope.ctx, scope.ctes, scope);
+    return;
+  }
+  for (const v of Object.values(node)) scanConditions(v, scope);
+}
+
 // ---------------------------------------------------------------- entry points
 
 /** A result column's PostgreSQL type and type modifier (-1 for none). */
@@ -416,17 +491,19 @@ export interface ResultType {
  * column whose type is DuckDB's to tell, and for the whole result when its columns cannot be
  * counted (a `*` over a relation of unknown columns).
  */
-export function resultTypes(stmt: Node, ctx: OriginContext): (ResultType | undefined)[] | undefined {
+export function resultTypes(stmt: Node, ctx: TypeContext): (ResultType | undefined)[] | undefined {
   const s = stmt.SelectStmt as Node | undefined;
   if (!s || !statementTargets(stmt)) return undefined;
   const cols = selectColumns(s, ctx, new Map(), undefined);
   return cols?.map((c) => (known(c.type) ? { oid: c.type, typmod: c.typmod ?? -1 } : undefined));
 }
 
-/** Types the statement gives its parameters by casts (`$1::oid[]`), when each is cast to one type. */
-export function parameterTypes(stmt: Node): Map<number, number> {
-  const out = new Map<number, number>();
-  const conflicting = new Set<number>();
+/**
+ * Types the statement gives its parameters: by casts (`$1::oid[]`) and by comparisons with
+ * typed expressions (`c.oid = $1`); a parameter given different types is left out.
+ */
+export function parameterTypes(stmt: Node, ctx: OriginContext): Map<number, number> {
+  const found = new Map<number, number | null>();
   const visit = (n: unknown): void => {
     if (Array.isArray(n)) {
       for (const x of n) visit(x);
@@ -439,12 +516,17 @@ export function parameterTypes(stmt: Node): Map<number, number> {
     if (tc && p) {
       const num = Number(p.number);
       const t = typeOfTypeName(tc.typeName);
-      if (known(t) && (!out.has(num) || out.get(num) === t)) out.set(num, t);
-      else conflicting.add(num);
+      const had = found.get(num);
+      found.set(num, known(t) && (had === undefined || had === t) ? t : null);
     }
     for (const v of Object.values(node)) visit(v);
   };
   visit(stmt);
-  for (const n of conflicting) out.delete(n);
+  // Parameters not cast are typed by what they are compared with.
+  const compared = new Map<number, number | null>();
+  if (stmt.SelectStmt) selectColumns(stmt.SelectStmt as Node, { table: (c, s, n) => ctx.table(c, s, n), params: compared }, new Map(), undefined);
+  for (const [n, t] of compared) if (!found.has(n)) found.set(n, t);
+  const out = new Map<number, number>();
+  for (const [n, t] of found) if (t !== null) out.set(n, t);
   return out;
 }
