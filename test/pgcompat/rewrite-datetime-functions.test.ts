@@ -9,6 +9,8 @@ describe('rewrite: datetime-functions', () => {
     expect(out("SELECT date_bin(interval '15 minutes', ts, timestamp '2001-01-01') FROM t")).toBe("SELECT time_bucket('15 minutes'::interval, ts, '2001-01-01'::timestamp) FROM t");
     expect(out('SELECT make_interval(days => 3, hours => 2)')).toBe('SELECT to_days(3::int) + to_hours(2::int)');
     expect(out('SELECT clock_timestamp()')).toBe('SELECT now()');
+    expect(out("SELECT ts AT TIME ZONE 'UTC+3' FROM t")).toBe("SELECT timezone('Etc/GMT+3', ts) FROM t");
+    expect(out("SELECT ts AT TIME ZONE '+05:30' FROM t")).toContain('[lakegres:22023]');
     expect(rewrite("SELECT extract(year FROM ts), date_part('day', ts) FROM t").changed).toBe(false);
   });
 
@@ -19,6 +21,8 @@ describe('rewrite: datetime-functions', () => {
       'SELECT make_interval(days => 3, hours => 2), make_interval(0, 1), make_interval(1, 2, 3, 4, 5, 6, 7.5), make_interval(secs => 90.25), make_interval()',
       "SELECT date_bin('15 minutes', timestamp '2024-03-05 10:17', timestamp '2001-01-01'), date_bin(interval '1 hour', timestamp '2024-03-05 10:17:05', timestamp '2024-01-01 00:30')",
       "SELECT date_trunc('day', timestamptz '2024-03-07 10:00:00+00', 'America/New_York'), date_trunc('hour', timestamptz '2024-03-07 10:30:00+00', 'Asia/Kolkata'), date_trunc('month', timestamptz '2024-03-01 02:00:00+00', 'America/Los_Angeles')",
+      "SELECT timestamptz '2024-06-05 10:00:00+00' AT TIME ZONE '+02', timestamptz '2024-06-05 10:00:00+00' AT TIME ZONE '2', timestamptz '2024-06-05 10:00:00+00' AT TIME ZONE '-3', timestamptz '2024-06-05 10:00:00+00' AT TIME ZONE 'UTC+3', timestamptz '2024-06-05 10:00:00+00' AT TIME ZONE 'GMT-11'",
+      "SELECT timestamp '2024-06-05 10:00:00' AT TIME ZONE '+02', timezone('-5', timestamp '2024-06-05 10:00:00'), timestamptz '2024-06-05 10:00:00+00' AT TIME ZONE '0', timestamptz '2024-06-05 10:00:00+00' AT TIME ZONE 'UTC'",
       "SELECT date_bin('5 minutes', timestamptz '2024-03-05 10:17:00+00', timestamptz '2001-01-01 00:00:00+00')",
       "SELECT extract(second from timestamp '2024-03-05 10:00:05.25'), extract(seconds from time '10:00:05.5'), extract(second from interval '1 minute 3.125 seconds')",
       "SELECT extract(milliseconds from timestamp '2024-03-05 10:00:05.25'), extract(millisecond from timestamptz '2024-03-05 10:00:05.123456+00')",

@@ -5,6 +5,8 @@
  *   make_interval(years => 1, days => 3)    → to_years(1) + to_days(3) (positional arguments too)
  *   date_bin(stride, ts, origin)            → time_bucket(stride, ts, origin)
  *   date_trunc(field, tstz, zone)           → timezone(zone, date_trunc(field, timezone(zone, tstz)))
+ *   x AT TIME ZONE '+02' / 'UTC+3' / '-5'   → 'Etc/GMT+2' ...: PostgreSQL reads these POSIX-style (hours west of
+ *                                             UTC), DuckDB as ISO offsets (east) or not at all; whole hours only
  *   extract(second from x), date_part('second', x)            → with the fraction (DuckDB: whole seconds)
  *   extract(milliseconds from x), date_part('milliseconds', x) → with the fraction of a millisecond
  *   clock_timestamp(), statement_timestamp() → now()  (DuckDB has no clock that moves within a transaction)
@@ -14,8 +16,9 @@
 import type { Token } from '../../sql/lexer.js';
 import { funcName, stringConst, walk, type Node } from '../ast.js';
 import { expr, type RewriteRule } from './rule.js';
+import { raise } from './session-values.js';
 
-const WORDS = new Set(['DATE_TRUNC', 'JUSTIFY_DAYS', 'JUSTIFY_HOURS', 'MAKE_INTERVAL', 'DATE_BIN', 'EXTRACT', 'DATE_PART', 'CLOCK_TIMESTAMP', 'STATEMENT_TIMESTAMP', 'TIMEOFDAY', 'OVERLAPS']);
+const WORDS = new Set(['TIMEZONE', 'AT', 'DATE_TRUNC', 'JUSTIFY_DAYS', 'JUSTIFY_HOURS', 'MAKE_INTERVAL', 'DATE_BIN', 'EXTRACT', 'DATE_PART', 'CLOCK_TIMESTAMP', 'STATEMENT_TIMESTAMP', 'TIMEOFDAY', 'OVERLAPS']);
 
 function trigger(tokens: readonly Token[]): boolean {
   for (const t of tokens) if (t.kind === 'word' && WORDS.has(t.value)) return true;
@@ -81,6 +84,21 @@ const FRACTIONAL: Record<string, { divisor: string; scale: number }> = {
   milliseconds: { divisor: '0.001', scale: 3 },
 };
 
+/**
+ * A POSIX-style zone offset ('+02', '-5', 'UTC+3', 'GMT-02'): PostgreSQL counts hours west of UTC,
+ * as IANA's Etc/GMT zones do. Whole hours become Etc/GMT±h; other offsets are refused (DuckDB
+ * would read them as east of UTC, or not at all).
+ */
+export function posixZone(zone: string): { zone: string } | { error: string } | undefined {
+  const m = /^\s*(?:UTC|GMT)?\s*([+-]?)(\d{1,2})(?::?(\d{2}))?\s*$/i.exec(zone);
+  if (!m) return undefined;
+  const hours = Number(m[2]);
+  const minutes = Number(m[3] ?? '0');
+  const west = m[1] !== '-';
+  if (minutes !== 0 || hours > (west ? 12 : 14)) return { error: `time zone "${zone}": only whole-hour offsets (-14 to +12) are supported as a POSIX-style zone` };
+  return { zone: hours === 0 ? 'Etc/GMT' : `Etc/GMT${west ? '+' : '-'}${hours}` };
+}
+
 function overlaps(args: Node[]): Node | undefined {
   if (args.length !== 4) return undefined;
   const [a, b, c, d] = args as [Node, Node, Node, Node];
@@ -108,6 +126,13 @@ function apply(stmt: Node): boolean {
       case 'make_interval':
         out = makeInterval(args);
         break;
+      case 'timezone': {
+        const zone = args.length === 2 ? stringConst(args[0]) : undefined;
+        const fixed = zone === undefined ? undefined : posixZone(zone);
+        if (fixed === undefined) break;
+        out = 'error' in fixed ? raise('22023', fixed.error) : expr('timezone(__arg_z, __arg_t)', { z: { A_Const: { sval: { sval: fixed.zone } } }, t: args[1]! });
+        break;
+      }
       case 'date_trunc':
         if (args.length === 3) out = expr('timezone(__arg_z, date_trunc(__arg_f, timezone(__arg_z, __arg_t)))', { f: args[0]!, t: args[1]!, z: args[2]! });
         break;
