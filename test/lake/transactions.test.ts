@@ -57,6 +57,30 @@ describe('transaction blocks', () => {
     expect(changes).toContain('tables_inserted_into');
   });
 
+  it('inlines every small statement of a block (the limit is per statement, as in the extension), with its own reads, deletes and new columns', async () => {
+    await a.query('create table tb_inl (id int, v text)');
+    const filesBefore = (await dataFiles()).length;
+    const before = await latest();
+    await a.query('begin');
+    for (let i = 0; i < 25; i++) await a.query({ text: 'insert into tb_inl values ($1, $2)', values: [i, `v${i}`] });
+    expect(await num(a, 'select count(*) from tb_inl')).toBe(25);
+    await a.query('delete from tb_inl where id in (3, 4)');
+    await a.query('insert into tb_inl values (100, $$after delete$$)');
+    expect(await num(a, 'select count(*) from tb_inl')).toBe(24);
+    await a.query('alter table tb_inl add column w int default 5');
+    await a.query('insert into tb_inl values (101, $$after alter$$, 6)');
+    expect(await num(a, 'select sum(w) from tb_inl')).toBe(24 * 5 + 6);
+    expect(await num(a, `select count(*) from tb_inl where v = 'after delete' or v = 'after alter'`)).toBe(2);
+    await a.query('commit');
+    expect(await latest()).toBe(before + 1);
+    // No Parquet file: every statement's rows went to the catalog.
+    expect((await dataFiles()).length).toBe(filesBefore);
+    expect(JSON.stringify((await snapshots()).at(-1)!.changes)).toContain('inlined_insert');
+    expect(await num(b, 'select count(*) from tb_inl')).toBe(25);
+    expect(await num(b, 'select sum(id) from tb_inl')).toBe(300 - 7 + 201);
+    expect(await num(b, 'select sum(w) from tb_inl')).toBe(24 * 5 + 6);
+  });
+
   it('ROLLBACK discards everything and removes the files written for it', async () => {
     await a.query('create table tb2 (id int)');
     await a.query('insert into tb2 select * from range(0, 1000)');

@@ -128,7 +128,9 @@ export class InsertWriter {
     if (count === 0) return 0;
     if (lake.metadata.encrypted) throw new PgError(SqlState.featureNotSupported, `lake "${lake.name}" is encrypted; lakegres does not write encrypted lakes yet`);
     const opts = await lakeTableOptions(lake, table, tx.options);
-    const inline = opts.inliningRowLimit > 0 && count + tx.inlinedRowCount(table.id) <= opts.inliningRowLimit && table.columns.every((c) => isInlinable(c, lake.store.kind));
+    // The limit is per statement, as the extension applies it: a transaction may inline any
+    // number of small statements' rows.
+    const inline = opts.inliningRowLimit > 0 && count <= opts.inliningRowLimit && table.columns.every((c) => isInlinable(c, lake.store.kind));
     if (inline) {
       tx.appendInlined(table.id, await inlinedRows(s, table, source, explicitRowIds));
     } else {

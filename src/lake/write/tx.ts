@@ -192,10 +192,14 @@ export class LakeTx {
     if (a.files.length === 0 && a.inlined.length === 0) this.appends.delete(tableId);
   }
 
+  /** Bumped when rows of a table's own inlined inserts are removed again (positions shift). */
+  readonly inlinedRevisions = new Map<number, number>();
+
   /** Removes rows of this transaction's own inlined inserts (by their position across batches). */
   dropInlinedRows(tableId: number, positions: Set<number>): void {
     const a = this.appends.get(tableId);
     if (!a) return;
+    this.inlinedRevisions.set(tableId, (this.inlinedRevisions.get(tableId) ?? 0) + 1);
     let k = 0;
     for (const batch of a.inlined) {
       const keep: boolean[] = batch.rows.map(() => !positions.has(k++));
@@ -280,7 +284,32 @@ export class LakeTx {
     const created = this.createdTable(table.id);
     if (created) created.columns = newColumns;
     else this.ops.push({ kind: 'alterColumns', tableId: table.id, change });
+    this.reshapeInlined(table.id, table.columns, newColumns);
     table.columns = newColumns;
+  }
+
+  /**
+   * Rows this transaction inlined into a table follow its new columns, as the extension's
+   * transaction-local inlined data does: an added column holds its initial default (statistics
+   * as for that value), a dropped one goes with its statistics; values are kept by column id.
+   */
+  private reshapeInlined(tableId: number, before: LakeColumn[], after: LakeColumn[]): void {
+    const batches = this.appends.get(tableId)?.inlined;
+    if (!batches?.length) return;
+    const oldIndex = new Map(before.map((c, i) => [c.id, i]));
+    const leafIds = (c: LakeColumn): number[] => (c.children.length ? c.children.flatMap(leafIds) : [c.id]);
+    const kept = new Set(after.flatMap(leafIds));
+    for (const batch of batches) {
+      batch.rows = batch.rows.map((row) => after.map((c) => (oldIndex.has(c.id) ? row[oldIndex.get(c.id)!]! : c.initialDefault)));
+      batch.stats = batch.stats.filter((st) => kept.has(st.columnId));
+      for (const c of after) {
+        if (oldIndex.has(c.id) || c.children.length) continue;
+        const n = batch.rows.length;
+        const d = c.initialDefault;
+        batch.stats.push({ columnId: c.id, nullCount: d === null ? n : 0, min: d, max: d, hasValues: d !== null && n > 0, containsNan: null });
+      }
+    }
+    this.inlinedRevisions.set(tableId, (this.inlinedRevisions.get(tableId) ?? 0) + 1);
   }
 
   setComment(objectId: number, value: string | null): void {
@@ -342,11 +371,6 @@ export class LakeTx {
   private createdTable(id: number): CreatedTable | undefined {
     for (const o of this.ops) if (o.kind === 'createTable' && o.table.localId === id) return o.table;
     return undefined;
-  }
-
-  /** Rows inlined so far by this transaction into a table (for the per-transaction limit). */
-  inlinedRowCount(tableId: number): number {
-    return (this.appends.get(tableId)?.inlined ?? []).reduce((n, i) => n + i.rows.length, 0);
   }
 
   // ------------------------------------------------------------------ commit
@@ -646,17 +670,29 @@ export class LakeTx {
         wroteInlined = true;
         const target = await this.inlinedTarget(tx, table, tableId, schemaVersion, newInlinedTables);
         if (target.bumped) schemaVersion = target.schemaVersion;
+        // Many rows per INSERT (a transaction may inline any number of small statements' rows).
+        const tuples: string[] = [];
+        let params: unknown[] = [];
+        const flushRows = async () => {
+          if (tuples.length) await later(`INSERT INTO ${m}.${quoteIdent(target.name)} VALUES ${tuples.join(', ')}`, params);
+          tuples.length = 0;
+          params = [];
+        };
         for (const batch of a.inlined) {
           for (const [k, row] of batch.rows.entries()) {
             const values = row.map((v, i) => encodeInlinedValue(tx.kind, table.columns[i]!, v));
             // UPDATE keeps a row's id; only new rows take the next one.
             const kept = batch.rowIds?.[k];
             const rowId = kept ?? nextRowId++;
-            await later(`INSERT INTO ${m}.${quoteIdent(target.name)} VALUES ($1, $2, NULL${values.map((_, i) => `, $${i + 3}`).join('')})`, [rowId, N, ...values]);
+            const p0 = params.length;
+            tuples.push(`($${p0 + 1}, $${p0 + 2}, NULL${values.map((_, i) => `, $${p0 + i + 3}`).join('')})`);
+            params.push(rowId, N, ...values);
             recordCount++;
+            if (params.length > INLINED_INSERT_PARAMS) await flushRows();
           }
           for (const s of batch.stats) incoming.push(s);
         }
+        await flushRows();
       }
       const merged = mergeTableStats(types, existing, incoming);
       if (hadStats) {
@@ -880,6 +916,9 @@ export class LakeTx {
     if (this.writtenUris.length) await this.lake.objects.delete(this.writtenUris).catch(() => undefined);
   }
 }
+
+/** Parameters per INSERT of inlined rows (PostgreSQL takes at most 65535 per statement). */
+const INLINED_INSERT_PARAMS = 20_000;
 
 const conflict = (message: string) =>
   new PgError(SqlState.serializationFailure, `Transaction conflict: ${message}`, { hint: 'Another session committed a conflicting change first; retry the transaction.' });

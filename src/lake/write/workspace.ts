@@ -27,6 +27,8 @@ let attachCounter = 0;
 
 export class TxWorkspace {
   private attached = false;
+  /** A rollback happened since the last check: the attached database may be gone. */
+  private mayBeDetached = false;
   /** Tables whose deletion tables exist in this transaction. */
   private readonly deleteTables = new Set<number>();
   overlayActive = false;
@@ -57,11 +59,18 @@ export class TxWorkspace {
   }
 
   async ensureAttached(): Promise<void> {
+    if (this.attached && !this.mayBeDetached) return;
     if (this.attached) {
+      // A rollback since: it undid the ATTACH if that happened in the rolled-back transaction.
       const r = await readAll(this.conn, `SELECT 1 FROM duckdb_databases() WHERE database_name = ${quoteLiteral(this.dbName)}`);
+      this.mayBeDetached = false;
       if (r.getRows().length > 0) return;
     }
     // Attached inside the session's transaction when one is open: a rollback detaches it again.
+    this.views.clear();
+    this.schemas.clear();
+    this.inlinedMirrors.clear();
+    this.mayBeDetached = false;
     this.dbName = `${this.prefix}_${++attachCounter}`;
     await this.run(`ATTACH ':memory:' AS ${this.sqlName}`);
     await this.run(`CREATE SCHEMA IF NOT EXISTS ${this.sqlName}.${INTERNAL_SCHEMA}`);
@@ -97,10 +106,17 @@ export class TxWorkspace {
     return this.deleteTables.has(tableId);
   }
 
+  /** Views of the overlay as last created, by their full name (only changed ones are created again). */
+  private views = new Map<string, string>();
+  private schemas = new Set<string>();
+  /** Per table: the layout of its `ins_<id>` table and how many of the transaction's inlined rows it holds. */
+  private inlinedMirrors = new Map<number, { layout: string; rows: number; revision: number }>();
+
   /**
-   * (Re)builds the overlay for the transaction's current state. `changed` are the tables whose
-   * rows or definition the transaction changed; other tables show the base snapshot through the
-   * live database (which the session's DuckDB transaction sees as of its start).
+   * Brings the overlay to the transaction's current state: schemas of the transaction state, one
+   * hidden and one user view per table, the lake's views. Views whose text did not change stay;
+   * rows the transaction inlined are appended to a table per lake table, so that a view does not
+   * change when more are added. Everything goes to DuckDB as one script.
    */
   async buildOverlay(lake: Lake, tx: LakeTx, base: SchemaState, localPaths: (uri: string) => Promise<string>): Promise<void> {
     await this.ensureAttached();
@@ -108,36 +124,96 @@ export class TxWorkspace {
     const lakeDb = quoteIdent(this.lakeDbName);
     const state = tx.state;
     const stmts: string[] = [];
-    // Start from a clean slate: schemas of the transaction state, one hidden + one user view per table.
-    const existing = (await readAll(this.conn, `SELECT schema_name FROM duckdb_schemas() WHERE database_name = ${quoteLiteral(this.dbName)} AND schema_name NOT IN ('main', ${quoteLiteral(INTERNAL_SCHEMA)}, ${quoteLiteral(EMULATION_SCHEMA)}, 'information_schema', 'pg_catalog')`)).getRows().map((r) => String(r[0]));
-    for (const name of existing) if (![...state.schemas.values()].some((s) => s.name === name)) stmts.push(`DROP SCHEMA IF EXISTS ${db}.${quoteIdent(name)} CASCADE`);
-    const views = (await readAll(this.conn, `SELECT schema_name, view_name FROM duckdb_views() WHERE database_name = ${quoteLiteral(this.dbName)} AND NOT internal AND schema_name <> ${quoteLiteral(EMULATION_SCHEMA)}`)).getRows();
-    for (const [schema, view] of views) stmts.push(`DROP VIEW IF EXISTS ${db}.${quoteIdent(String(schema))}.${quoteIdent(String(view))}`);
-    for (const s of state.schemas.values()) stmts.push(`CREATE SCHEMA IF NOT EXISTS ${db}.${quoteIdent(s.name)}`);
+    const wanted = new Map<string, string>();
+    const lakeViews: [string, string][] = [];
+    const schemaNames = new Set([...state.schemas.values()].map((s) => s.name));
     for (const t of state.tables.values()) {
       const schema = state.schemas.get(t.schemaId);
       if (!schema) continue;
       const hidden = `${db}.${INTERNAL_SCHEMA}.${quoteIdent(`t${t.id}`)}`;
-      stmts.push(`CREATE VIEW ${hidden} AS ${await this.tableSql(lake, tx, t, base.tables.get(t.id), lakeDb, localPaths)}`);
-      stmts.push(`CREATE VIEW ${db}.${quoteIdent(schema.name)}.${quoteIdent(t.name)} AS SELECT ${t.columns.map((c) => quoteIdent(c.name)).join(', ')} FROM ${hidden}`);
+      stmts.push(...this.mirrorInlined(tx, t));
+      wanted.set(hidden, `AS ${await this.tableSql(tx, t, base.tables.get(t.id), lakeDb, localPaths)}`);
+      wanted.set(`${db}.${quoteIdent(schema.name)}.${quoteIdent(t.name)}`, `AS SELECT ${t.columns.map((c) => quoteIdent(c.name)).join(', ')} FROM ${hidden}`);
     }
     for (const v of state.views.values()) {
       const schema = state.schemas.get(v.schemaId);
       if (!schema) continue;
       const body = v.sql.replace(/\{DUCKLAKE_CATALOG\}/g, db);
       const aliases = v.columnAliases.trim() ? ` (${v.columnAliases})` : '';
-      stmts.push(`CREATE VIEW ${db}.${quoteIdent(schema.name)}.${quoteIdent(v.name)}${aliases} AS ${body}`);
+      lakeViews.push([`${db}.${quoteIdent(schema.name)}.${quoteIdent(v.name)}`, `${aliases} AS ${body}`]);
     }
-    for (const sql of stmts) {
-      try {
-        await this.conn.run(sql);
-      } catch (e) {
-        // A lake view that does not bind (DuckLake allows dangling views) must not block the rest.
-        if (!/^CREATE VIEW .*\.(?!"__lakegres")/.test(sql) || sql.includes(`${INTERNAL_SCHEMA}.`)) throw fromDuckDBError(e, sql);
+    // Views that go away or change first (a renamed table's old view may hold the name another
+    // object takes), then schemas, then the new and changed views.
+    const drops: string[] = [];
+    const creates: string[] = [];
+    const lakeViewNames = new Set(lakeViews.map(([n]) => n));
+    for (const [name, sql] of this.views) {
+      if (wanted.get(name) !== sql && !lakeViewNames.has(name)) {
+        drops.push(`DROP VIEW IF EXISTS ${name}`);
+        this.views.delete(name);
       }
+    }
+    for (const name of lakeViewNames) if (this.views.has(name)) drops.push(`DROP VIEW IF EXISTS ${name}`);
+    for (const name of this.schemas) {
+      if (!schemaNames.has(name)) {
+        drops.push(`DROP SCHEMA IF EXISTS ${db}.${quoteIdent(name)} CASCADE`);
+        this.schemas.delete(name);
+      }
+    }
+    for (const name of schemaNames) {
+      if (!this.schemas.has(name)) creates.push(`CREATE SCHEMA IF NOT EXISTS ${db}.${quoteIdent(name)}`);
+    }
+    for (const [name, sql] of wanted) if (this.views.get(name) !== sql) creates.push(`CREATE OR REPLACE VIEW ${name} ${sql}`);
+    const script = [...drops, ...stmts, ...creates];
+    if (script.length) {
+      try {
+        await this.conn.run(script.join(';\n'));
+      } catch (e) {
+        throw fromDuckDBError(e);
+      }
+    }
+    for (const name of schemaNames) this.schemas.add(name);
+    for (const [name, sql] of wanted) this.views.set(name, sql);
+    // Lake views one by one: one that does not bind (DuckLake allows dangling views) must not
+    // block the rest. They read the overlay's tables, so they are created again each time.
+    for (const [name, sql] of lakeViews) {
+      await this.conn.run(`CREATE OR REPLACE VIEW ${name}${sql}`).catch(() => undefined);
+      this.views.set(name, sql);
     }
     this.overlayActive = true;
     this.catalog = { tx, db: this.dbName, objects: this.catalog?.db === this.dbName && this.catalog.objects, dirty: true };
+  }
+
+  /** The table holding the rows a transaction inlined into a lake table. */
+  private inlinedTable(tableId: number): string {
+    return `${this.sqlName}.${INTERNAL_SCHEMA}.${quoteIdent(`ins_${tableId}`)}`;
+  }
+
+  /** Statements that bring `ins_<id>` up to the transaction's inlined rows of the table. */
+  private mirrorInlined(tx: LakeTx, t: TableEntry): string[] {
+    const batches = tx.appends.get(t.id)?.inlined ?? [];
+    const total = batches.reduce((n, b) => n + b.rows.length, 0);
+    const known = this.inlinedMirrors.get(t.id);
+    if (total === 0 && !known) return [];
+    const layout = t.columns.map((c) => `"__c${c.id}" ${duckType(c)}`).join(', ');
+    const revision = tx.inlinedRevisions.get(t.id) ?? 0;
+    const out: string[] = [];
+    let from = known?.rows ?? 0;
+    if (!known || known.layout !== layout || known.revision !== revision || known.rows > total) {
+      out.push(`CREATE OR REPLACE TABLE ${this.inlinedTable(t.id)} (${layout}, __rid BIGINT, __seq BIGINT)`);
+      from = 0;
+    }
+    const rows: string[] = [];
+    let k = 0;
+    for (const batch of batches) {
+      for (const [i, row] of batch.rows.entries()) {
+        if (k >= from) rows.push(`(${row.map((v, j) => (v === null ? 'NULL' : `CAST(${quoteLiteral(v)} AS ${duckType(t.columns[j]!)})`)).join(', ')}, ${batch.rowIds?.[i] ?? 'NULL'}, ${k})`);
+        k++;
+      }
+    }
+    if (rows.length) out.push(`INSERT INTO ${this.inlinedTable(t.id)} VALUES ${rows.join(', ')}`);
+    this.inlinedMirrors.set(t.id, { layout, rows: total, revision });
+    return out;
   }
 
   /** The emulated PostgreSQL catalog of the overlay: created and filled when a statement needs it. */
@@ -165,7 +241,7 @@ export class TxWorkspace {
   }
 
   /** The hidden view of one table: base rows minus deletions, plus the transaction's own rows. */
-  private async tableSql(lake: Lake, tx: LakeTx, t: TableEntry, base: TableEntry | undefined, lakeDb: string, localPaths: (uri: string) => Promise<string>): Promise<string> {
+  private async tableSql(tx: LakeTx, t: TableEntry, base: TableEntry | undefined, lakeDb: string, localPaths: (uri: string) => Promise<string>): Promise<string> {
     const cols = t.columns;
     const out = (exprs: string[]) => exprs.join(', ');
     const branches: string[] = [];
@@ -196,19 +272,9 @@ export class TxWorkspace {
       if (hasDeletes) from += ` ANTI JOIN ${this.deletesTable(t.id)} AS d ON f.filename = d.file AND f.file_row_number = d.pos`;
       branches.push(`SELECT ${out(cols.map((c) => `f."__c${c.id}" AS ${quoteIdent(c.name)}`))}, f.__rid AS rowid, NULL::BIGINT AS snapshot_id, f.filename, f.file_row_number FROM ${from}`);
     }
-    const inlined = appends?.inlined ?? [];
-    const rows: string[] = [];
-    let k = 0;
-    for (const batch of inlined) {
-      for (const [i, row] of batch.rows.entries()) {
-        const values = row.map((v, j) => (v === null ? `NULL::${duckType(cols[j]!)}` : `CAST(${quoteLiteral(v)} AS ${duckType(cols[j]!)})`));
-        rows.push(`(${values.join(', ')}, ${batch.rowIds?.[i] ?? 'NULL::BIGINT'}, ${k++})`);
-      }
-    }
-    if (rows.length) {
-      const names = [...cols.map((c) => `"__c${c.id}"`), '__rid', '__seq'];
+    if (this.inlinedMirrors.has(t.id)) {
       branches.push(
-        `SELECT ${out(cols.map((c) => `v."__c${c.id}" AS ${quoteIdent(c.name)}`))}, v.__rid AS rowid, NULL::BIGINT AS snapshot_id, ${quoteLiteral(TX_INLINED_FILE)} AS filename, v.__seq AS file_row_number FROM (VALUES ${rows.join(', ')}) AS v(${names.join(', ')})`,
+        `SELECT ${out(cols.map((c) => `v."__c${c.id}" AS ${quoteIdent(c.name)}`))}, v.__rid AS rowid, NULL::BIGINT AS snapshot_id, ${quoteLiteral(TX_INLINED_FILE)} AS filename, v.__seq AS file_row_number FROM ${this.inlinedTable(t.id)} AS v`,
       );
     }
     if (branches.length === 0) {
@@ -219,9 +285,7 @@ export class TxWorkspace {
 
   /** After COMMIT: the workspace's objects were committed with the DuckDB transaction; remove them. */
   async clear(): Promise<void> {
-    this.overlayActive = false;
-    this.catalog = undefined;
-    this.deleteTables.clear();
+    this.forget();
     if (!this.attached) return;
     this.attached = false;
     await this.conn.run(`DETACH DATABASE IF EXISTS ${this.sqlName}`).catch(() => undefined);
@@ -229,9 +293,13 @@ export class TxWorkspace {
 
   /** After ROLLBACK: DuckDB undid everything created in the transaction (an ATTACH in it too). */
   forget(): void {
+    this.mayBeDetached = true;
     this.overlayActive = false;
     this.catalog = undefined;
     this.deleteTables.clear();
+    this.views.clear();
+    this.schemas.clear();
+    this.inlinedMirrors.clear();
   }
 }
 
