@@ -47,6 +47,7 @@ import { similarTo } from './similar-to.js';
 import { boolLiterals } from './bool-literals.js';
 import { jsonAggregates } from './json-aggregates.js';
 import { betweenSymmetric } from './between-symmetric.js';
+import { jsonFunctions } from './json-functions.js';
 
 /** In the order they run: session values before catalog functions (pg_is_in_recovery is both). */
 export const RULES: readonly RewriteRule[] = [
@@ -61,6 +62,7 @@ export const RULES: readonly RewriteRule[] = [
   collate,
   rowLocks,
   escapeStrings,
+  jsonFunctions,
   arrayLiterals,
   arrayConcat,
   anyParameter,
