@@ -36,4 +36,19 @@ describe('operations endpoint', () => {
     expect(text).toMatch(/^lakegres_statement_duration_seconds_bucket/m);
     expect(text).toMatch(/^lakegres_process_resident_memory_bytes \d+/m);
   });
+
+  it('counts lake commits, internal commit retries and conflicts', async () => {
+    const c = await server.client();
+    const read = async () => {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      return (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+    };
+    const before = await read();
+    await c.query('create table http_m (a int)');
+    await c.query('insert into http_m values (1)');
+    const after = await read();
+    expect(after('lakegres_lake_commits_total') - before('lakegres_lake_commits_total')).toBe(2);
+    expect(after('lakegres_lake_commit_retries_total')).toBeGreaterThanOrEqual(0);
+    expect(after('lakegres_lake_commit_conflicts_total')).toBe(before('lakegres_lake_commit_conflicts_total'));
+  });
 });

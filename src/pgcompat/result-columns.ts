@@ -7,6 +7,7 @@
  * dialect) keep DuckDB's names.
  */
 import { parsePostgres, Lru } from './parse-cache.js';
+import { withoutTimeTravel } from './time-travel-clauses.js';
 import { statementTargets, type Target } from './column-names.js';
 import { statementOrigins, type OriginContext } from './column-origins.js';
 import type { Node } from './ast.js';
@@ -31,7 +32,7 @@ const MAX_TEXT = 1024 * 1024;
 function targetsOf(text: string): { stmt: Node | null; targets: Target[] | undefined } {
   let e = targetsCache.get(text);
   if (!e) {
-    const stmt = parsePostgres(text);
+    const stmt = parsePostgres(withoutTimeTravel(text));
     e = { stmt, targets: stmt ? statementTargets(stmt) : undefined };
     if (text.length <= 64 * 1024) targetsCache.set(text, e, text.length);
   }

@@ -4,6 +4,7 @@
  */
 import http from 'node:http';
 import { Registry, Counter, Gauge, Histogram, collectDefaultMetrics } from 'prom-client';
+import { commitCounters } from '../lake/write/tx.js';
 
 export class Metrics {
   readonly registry = new Registry();
@@ -22,6 +23,20 @@ export class Metrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'lakegres_' });
+    // Lake commits are counted where they happen (lake/write/tx.ts); read at each scrape.
+    const counted = (name: string, help: string, read: () => number) =>
+      new Counter({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
+    counted('lakegres_lake_commits_total', 'Lake snapshots committed by this process.', () => commitCounters.snapshots);
+    counted('lakegres_lake_commit_retries_total', 'Internal retries of lake commits that lost a race on the snapshot id (compatible commits; never reported to clients).', () => commitCounters.retries);
+    counted('lakegres_lake_commit_conflicts_total', 'Lake commits refused as conflicting with a concurrent commit (SQLSTATE 40001).', () => commitCounters.conflicts);
   }
 
   statement(seconds: number, ok: boolean): void {

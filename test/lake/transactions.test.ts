@@ -194,6 +194,10 @@ describe('time travel and history', () => {
     expect(await num(a, `select count(*) from tt1 at (timestamp => '${t2}'::timestamptz)`)).toBe(2);
     expect(await num(a, `with old as (select * from tt1 at (version => ${s2})) select count(*) from tt1 join old using (id)`)).toBe(2);
     expect(await num(a, `select (select count(*) from tt1 at (version => ${s2})) + (select count(*) from tt1)`)).toBe(5);
+    // Column names and origins as without the clause (PostgreSQL's names, not DuckDB's count_star()).
+    const named = await a.query(`select count(*), sum(id), id from tt1 at (version => ${s2}) group by id order by 3`);
+    expect(named.fields.map((f) => f.name)).toEqual(['count', 'sum', 'id']);
+    expect(named.fields[2]!.tableID).toBeGreaterThan(0);
     await a.query(`set lakegres.snapshot = ${s2}`);
     expect(await num(a, 'select count(*) from tt1')).toBe(2);
     expect(await num(a, `select id from ducklake_current_snapshot('lake')`)).toBe(s2);

@@ -118,6 +118,12 @@ type Op =
   | { kind: 'dropView'; viewId: number }
   | { kind: 'renameView'; viewId: number; newName: string };
 
+/**
+ * Lake commits of this process (for /metrics): snapshots written, internal retries after a lost
+ * race on the snapshot id, and commits refused as conflicts (40001).
+ */
+export const commitCounters = { snapshots: 0, retries: 0, conflicts: 0 };
+
 let localIdCounter = -1;
 /** Ids of objects created in a transaction before commit assigns real ones (always negative). */
 export function nextLocalId(): number {
@@ -457,15 +463,19 @@ export class LakeTx {
     for (;;) {
       try {
         const result = await this.lake.store.transaction((tx) => this.writeSnapshot(tx, attempt, opts));
+        commitCounters.snapshots++;
         if (this.options.length > 0) this.lake.forgetMetadata();
         if (result.snapshot) this.lake.noteCommitted(result.snapshot);
         return result;
       } catch (e) {
         if (e instanceof PgError || !isRetryableCommitError(e) || attempt >= maxRetries) {
+          if (e instanceof PgError && e.code === SqlState.serializationFailure) commitCounters.conflicts++;
           if (e instanceof PgError) throw e;
+          if (isRetryableCommitError(e)) commitCounters.conflicts++;
           if (isRetryableCommitError(e)) throw new PgError(SqlState.serializationFailure, `could not commit to lake "${this.lake.name}" after ${attempt + 1} attempts: concurrent commits kept winning`, { hint: 'Retry the transaction.' });
           throw new PgError(SqlState.ioError, `lake commit failed: ${(e as Error).message}`);
         }
+        commitCounters.retries++;
         const sleep = wait * (0.5 + Math.random() * 0.5) * backoff ** attempt;
         await new Promise((r) => setTimeout(r, sleep));
         attempt++;
