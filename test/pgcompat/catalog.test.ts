@@ -325,11 +325,14 @@ describe('emulated catalog: lookups and session values', () => {
   it('to_regclass, to_regtype, to_regnamespace, pg_table_is_visible', async () => {
     const l = await lg.query(
       `SELECT ${E}.to_regclass('orders') IS NULL AS a, ${E}.to_regclass('sales.orders') = (SELECT oid FROM ${E}.pg_class WHERE relname = 'orders') AS b,
-         ${E}.to_regclass('items') = (SELECT oid FROM ${E}.pg_class WHERE relname = 'items') AS c, ${E}.to_regclass('pg_class') AS d, ${E}.to_regclass('"SALES".orders') IS NULL AS e,
-         ${E}.to_regtype('integer') AS f, ${E}.to_regtype('character varying(10)') AS g, ${E}.to_regtype('int[]') AS h, ${E}.to_regtype('timestamp with time zone') AS i,
-         ${E}.to_regtype('nope') AS j, ${E}.to_regnamespace('sales') >= 16384 AS k, ${E}.to_regtype('"char"') AS m, ${E}.to_regtype('pg_catalog.text') AS n`,
+         ${E}.to_regclass('items') = (SELECT oid FROM ${E}.pg_class WHERE relname = 'items') AS c, ${E}.to_regclass('pg_class')::oid AS d, ${E}.to_regclass('"SALES".orders') IS NULL AS e,
+         ${E}.to_regtype('integer')::oid AS f, ${E}.to_regtype('character varying(10)')::oid AS g, ${E}.to_regtype('int[]')::oid AS h, ${E}.to_regtype('timestamp with time zone')::oid AS i,
+         ${E}.to_regtype('nope')::oid AS j, ${E}.to_regnamespace('sales') >= 16384 AS k, ${E}.to_regtype('"char"')::oid AS m, ${E}.to_regtype('pg_catalog.text')::oid AS n`,
     );
-    expect(l.rows[0]).toEqual({ a: true, b: true, c: true, d: '1259', e: true, f: '23', g: '1043', h: '1007', i: '1184', j: null, k: true, m: '18', n: '25' });
+    expect(l.rows[0]).toEqual({ a: true, b: true, c: true, d: 1259, e: true, f: 23, g: 1043, h: 1007, i: 1184, j: null, k: true, m: 18, n: 25 });
+    // Printed as they are, they are names (as PostgreSQL prints regclass/regtype).
+    const printed = await lg.query(`SELECT ${E}.to_regclass('sales.orders') AS a, ${E}.to_regtype('int[]') AS b, ${E}.to_regclass('nope') AS c`);
+    expect(printed.rows[0]).toEqual({ a: 'sales.orders', b: 'integer[]', c: null });
     const vis = await lg.query(`SELECT c.relname, ${E}.pg_table_is_visible(c.oid) AS v FROM ${E}.pg_class c WHERE c.relname IN ('orders', 'items', 'pg_class', 'big_orders') ORDER BY 1`);
     expect(vis.rows).toEqual([
       { relname: 'big_orders', v: false },

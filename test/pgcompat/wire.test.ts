@@ -54,7 +54,9 @@ describe('PostgreSQL SQL over the wire', () => {
 
   it('session values', async () => {
     const r = await lg.query('SELECT current_user AS u, current_database() AS d, current_schema AS s, current_schemas(false) AS p, version() AS v, pg_backend_pid() AS pid, inet_server_port() AS port');
-    expect(r.rows[0]).toMatchObject({ u: srv.config.user, d: srv.config.database[0], s: 'public', p: ['public'], pid: expect.any(Number) });
+    // current_schemas() is name[] as in PostgreSQL (node-postgres leaves name[] as text).
+    expect(r.rows[0]).toMatchObject({ u: srv.config.user, d: srv.config.database[0], s: 'public', p: '{public}', pid: expect.any(Number) });
+    expect(r.fields.slice(0, 4).map((f) => f.dataTypeID)).toEqual([19, 19, 19, 1003]);
     expect(r.rows[0].v).toMatch(/^PostgreSQL 16\.14 \(lakegres /);
     expect(r.rows[0].port).toBe(srv.config.port || r.rows[0].port);
     await lg.query("SET application_name = 'pgc-test'");
