@@ -58,6 +58,8 @@ const cases: TypeCase[] = [
   ),
   same('aggregates over catalog columns', `SELECT array_agg(oid ORDER BY oid) AS oids, min(oid), max(oid), count(*) FROM pg_am`),
   same('unnest of an oidvector', `SELECT unnest(proargtypes) AS t FROM pg_proc WHERE proname = 'concat_ws'`),
+  same('unnest in FROM, with ordinality', `SELECT p.proname, t.* FROM pg_proc p, unnest(p.proargtypes) WITH ORDINALITY AS t(typ, n) WHERE p.proname = 'concat_ws' ORDER BY n`),
+  same('a one-column function in FROM', `SELECT u.*, u AS again FROM pg_proc p, unnest(p.proallargtypes) u WHERE p.proname = 'concat_ws' ORDER BY 1`),
   same('UNION of oid and a constant', 'SELECT oid FROM pg_am UNION ALL SELECT 0 ORDER BY 1'),
   same(
     'recursive CTE typed by its non-recursive term',

@@ -212,8 +212,32 @@ function fromItem(f: Node, ctx: TypeContext, scope: Scope): Item {
     if (j.alias) return { refNames: [j.alias.aliasname as string], columns: renamed(columns, j.alias) };
     return { refNames: [], columns, parts: [l, r] };
   }
-  const alias = (f.RangeFunction?.alias ?? f.RangeTableFunc?.alias) as Node | undefined;
+  if (f.RangeFunction) return functionItem(f.RangeFunction as Node, scope);
+  const alias = f.RangeTableFunc?.alias as Node | undefined;
   return { refNames: alias ? [alias.aliasname as string] : [], columns: null };
+}
+
+/**
+ * A function in FROM that returns a scalar (`unnest(p.proargtypes)`, a built-in with one
+ * concrete result type): one column named by the alias (or the function), plus `ordinality`
+ * (int8) WITH ORDINALITY. Functions returning records, ROWS FROM and column definition lists
+ * have unknown columns. Earlier FROM items are visible to its arguments, as in PostgreSQL.
+ */
+function functionItem(rf: Node, scope: Scope): Item {
+  const alias = rf.alias as Node | undefined;
+  const refNames = alias ? [alias.aliasname as string] : [];
+  const fns = (rf.functions ?? []) as Node[];
+  const items = (fns[0]?.List?.items ?? []) as Node[];
+  const fc = items[0]?.FuncCall as Node | undefined;
+  const coldefs = items[1] && Object.keys(items[1]).length > 0;
+  if (fns.length !== 1 || rf.is_rowsfrom || !fc || coldefs) return { refNames, columns: null };
+  const name = funcName(fc).name;
+  const scalar = (name === 'unnest' && (fc.args ?? []).length === 1) || staticFunctionResult(name, (fc.args ?? []).length) !== undefined;
+  if (!scalar) return { refNames: refNames.length ? refNames : [name], columns: null };
+  const colnames = names(alias?.colnames);
+  const columns: Col[] = [{ name: colnames[0] ?? alias?.aliasname ?? name, type: funcType(fc, scope) }];
+  if (rf.ordinality) columns.push({ name: colnames[1] ?? 'ordinality', type: 20 });
+  return { refNames: refNames.length ? refNames : [name], columns };
 }
 
 function leaves(items: Item[]): Item[] {
