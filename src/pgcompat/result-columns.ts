@@ -42,13 +42,30 @@ function targetsOf(text: string): { stmt: Node | null; targets: Target[] | undef
 const NO_TABLES: OriginContext = { table: () => undefined };
 
 /**
+ * The statement's result types (catalog/result-types.ts). They only refine RowDescription: a
+ * tree shape the analysis does not expect leaves DuckDB's types rather than failing the query.
+ */
+function typesOf(stmt: Node, ctx: OriginContext | undefined): ReturnType<typeof resultTypes> {
+  try {
+    return resultTypes(stmt, ctx ?? NO_TABLES);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * PostgreSQL types the client's statement gives its parameters (`$1::oid[]`, `c.oid = $1`), for
  * ParameterDescription where DuckDB's parameter type cannot tell them.
  */
 export function pgParameterTypes(text: string, ctx?: OriginContext): Map<number, number> | undefined {
   if (text.length > MAX_TEXT) return undefined;
   const { stmt } = targetsOf(text);
-  return stmt ? parameterTypes(stmt, ctx ?? NO_TABLES) : undefined;
+  if (!stmt) return undefined;
+  try {
+    return parameterTypes(stmt, ctx ?? NO_TABLES);
+  } catch {
+    return undefined; // as typesOf: DuckDB's parameter types stay
+  }
 }
 
 /** Timing for the report (milliseconds, totals). */
@@ -88,7 +105,7 @@ export function pgResultColumns(text: string, duckNames: readonly string[], ctx?
       }
     }
     for (; pos < n; pos++) out.push({ name: duckNames[pos]!, tableOid: 0, attnum: 0 });
-    const types = resultTypes(stmt, ctx ?? NO_TABLES);
+    const types = typesOf(stmt, ctx);
     if (types && types.length === n)
       types.forEach((t, i) => {
         if (t) Object.assign(out[i]!, { typeOid: t.oid, typeMod: t.typmod });
