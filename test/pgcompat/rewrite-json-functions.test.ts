@@ -46,6 +46,7 @@ describe('rewrite: json-functions', () => {
       `SELECT ${doc}::jsonb ?| '{zz,k}', ${doc}::jsonb ?| '{zz,yy}', ${doc}::jsonb ?& '{a,k}', ${doc}::jsonb ?& '{a,zz}'`,
       `SELECT jsonb_typeof(${doc}::jsonb), json_typeof('[1]'), jsonb_typeof('"s"'), jsonb_typeof('1.5'), jsonb_typeof('2'), jsonb_typeof('false'), jsonb_typeof('null')`,
       "SELECT jsonb_array_length('[1, 2, 3]'), json_array_length('[]')",
+      "SELECT jsonb_typeof(NULL), NULL::jsonb ? 'k', NULL::jsonb ?| '{k}', NULL::jsonb #>> '{k}', NULL::jsonb @> '{\"k\": 1}'",
       `SELECT jsonb_object_keys(${doc}::jsonb) AS k ORDER BY k`,
       "SELECT jsonb_array_elements('[1, \"x\", {\"a\": 1}]') AS e",
       "SELECT json_array_elements_text('[1, \"x\", null]') AS e",

@@ -8,6 +8,9 @@ describe('rewrite: type-names', () => {
   it('drops pg_catalog from type names and maps types DuckDB lacks', () => {
     expect(out('SELECT a::pg_catalog.int4, b::pg_catalog.text, b::pg_catalog.bpchar FROM t')).toBe('SELECT a::int, b::text, b::bpchar FROM t');
     expect(out("SELECT 'x'::name, 'y'::\"char\", '{}'::jsonb, 1::xid, '(0,1)'::tid FROM t")).toBe("SELECT 'x'::varchar, 'y'::varchar, '{}'::json, 1::int8, CAST('(0,1)' AS text) FROM t");
+    // Column definitions too (a lake table with a jsonb column).
+    expect(out('CREATE TABLE j (id int, doc jsonb, "Ip" inet)')).toBe('CREATE TABLE j (id int, doc json, "Ip" text)');
+    expect(out('ALTER TABLE j ADD COLUMN extra jsonb')).toBe('ALTER TABLE j ADD COLUMN extra json');
     expect(out("SELECT '1 2'::int2vector, now()::timestamptz(3), '1 day'::interval(6)")).toBe("SELECT CAST('1 2' AS int2[]), (now())::timestamptz, '1 day'::interval");
     expect(out('SELECT b::pg_catalog."char" FROM t')).toBe('SELECT b::varchar FROM t');
   });

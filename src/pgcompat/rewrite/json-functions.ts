@@ -88,10 +88,10 @@ const isJsonText = (s: string | undefined): boolean => {
 const lit = (s: string): Node => ({ A_Const: { sval: { sval: s } } });
 const sqlString = (s: string): string => "'" + s.replace(/'/g, "''") + "'";
 
-const TYPEOF = `CASE json_type(__arg_x) WHEN 'OBJECT' THEN 'object' WHEN 'ARRAY' THEN 'array' WHEN 'VARCHAR' THEN 'string' WHEN 'BOOLEAN' THEN 'boolean' WHEN 'NULL' THEN 'null' ELSE 'number' END`;
+const TYPEOF = `CASE WHEN __arg_x IS NULL THEN NULL ELSE CASE json_type(__arg_x) WHEN 'OBJECT' THEN 'object' WHEN 'ARRAY' THEN 'array' WHEN 'VARCHAR' THEN 'string' WHEN 'BOOLEAN' THEN 'boolean' WHEN 'NULL' THEN 'null' ELSE 'number' END END`;
 
 /** Top-level keys of an object, or the string elements of an array (what PostgreSQL's ? looks at). */
-const KEYS = `CASE json_type(__arg_x) WHEN 'OBJECT' THEN json_keys(__arg_x) WHEN 'ARRAY' THEN list_filter(json_extract_string(__arg_x, '$[*]'), __e -> __e IS NOT NULL) ELSE CAST(ARRAY[] AS VARCHAR[]) END`;
+const KEYS = `CASE WHEN __arg_x IS NULL THEN NULL WHEN json_type(__arg_x) = 'OBJECT' THEN json_keys(__arg_x) WHEN json_type(__arg_x) = 'ARRAY' THEN CAST(json_extract_string(__arg_x, '$[*]') AS VARCHAR[]) ELSE CAST(ARRAY[] AS VARCHAR[]) END`;
 
 function operator(p: Node): Node | undefined {
   const op = lastName(p.name);

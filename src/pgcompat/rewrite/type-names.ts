@@ -54,10 +54,12 @@ const NO_TYPMOD = new Set(['time', 'timetz', 'timestamptz', 'interval']);
 const WORDS = new Set(Object.keys(MAPPED).map((n) => n.toUpperCase()));
 
 function trigger(tokens: readonly Token[]): boolean {
+  // Column definitions: CREATE TABLE t (doc jsonb, ip inet), ALTER TABLE t ADD COLUMN x jsonb.
+  const ddl = tokens[0]?.kind === 'word' && (tokens[0].value === 'CREATE' || tokens[0].value === 'ALTER');
   for (let i = 1; i < tokens.length; i++) {
     const t = tokens[i]!;
     const prev = tokens[i - 1]!;
-    const castContext = (prev.kind === 'op' && (prev.value === '::' || prev.value === '.')) || (prev.kind === 'word' && prev.value === 'AS');
+    const castContext = (prev.kind === 'op' && (prev.value === '::' || prev.value === '.')) || (prev.kind === 'word' && prev.value === 'AS') || (ddl && (prev.kind === 'word' || prev.kind === 'qident'));
     if (!castContext) continue;
     if (t.kind === 'word' && WORDS.has(t.value)) return true;
     if (t.kind === 'qident' && t.value === 'char') return true;
