@@ -33,6 +33,9 @@ describe('rewrite: datetime-literals', () => {
         "SELECT * FROM generate_series('2024-01-01 00:00'::timestamptz, '2024-01-01 02:00'::timestamptz, '30 minutes') AS g(t)",
         "SELECT generate_series(timestamp '2024-01-01', timestamp '2024-01-02', '12 hours')",
         "SELECT * FROM generate_series(1, 10, 3) g",
+        "SELECT * FROM generate_series(date '2024-01-30', date '2024-04-30', interval '1 month') g",
+        "SELECT g FROM generate_series('2024-03-01'::date, '2024-03-03'::date, '1 day') g",
+        "SELECT date_trunc('month', date '2024-03-07'), date_trunc('week', '2024-03-07'::date), date_trunc('year', current_date) = date_trunc('year', now())",
       ]),
     ).toEqual([]);
   });

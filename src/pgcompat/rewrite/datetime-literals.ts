@@ -12,6 +12,9 @@
  *   ts + '1 hour', '1 day' + now()                            → ts + CAST('1 hour' AS interval)
  *   generate_series(t1, t2, '1 day'), date_bin('15 minutes', ...) → the step cast to interval
  *
+ * A date (by its form: a date literal, `::date`, current_date) as generate_series's start/stop
+ * or date_trunc's value is cast to timestamptz, the function PostgreSQL picks for it.
+ *
  * Only constants are changed; values in columns and parameters are read by DuckDB as they are.
  */
 import type { Token } from '../../sql/lexer.js';
@@ -29,11 +32,15 @@ function trigger(tokens: readonly Token[]): boolean {
   let candidate = false;
   let seriesWord = false;
   let hasString = false;
+  let dateFunction = false;
+  let dateWord = false;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (t.kind === 'word') {
       if (TYPE_WORDS.has(t.value)) typeWord = true;
       else if (t.value === 'GENERATE_SERIES' || t.value === 'DATE_BIN') seriesWord = true;
+      if (t.value === 'DATE_TRUNC' || t.value === 'GENERATE_SERIES') dateFunction = true;
+      if (t.value === 'DATE' || t.value === 'CURRENT_DATE') dateWord = true;
     } else if (t.kind === 'string') {
       hasString = true;
       if (CANDIDATE.test(t.value)) candidate = true;
@@ -42,7 +49,7 @@ function trigger(tokens: readonly Token[]): boolean {
       if ((prev?.kind === 'op' && prev.value === '+') || (next?.kind === 'op' && next.value === '+')) return true;
     }
   }
-  return (typeWord && candidate) || (seriesWord && hasString);
+  return (typeWord && candidate) || (seriesWord && hasString) || (dateFunction && dateWord);
 }
 
 /** DuckDB's type name for the cast target. */
@@ -131,6 +138,24 @@ function asInterval(n: Node | undefined): Node | undefined {
   return cast(aConst(isoInterval(text) ?? withoutPlus(text) ?? text), typeName('interval'));
 }
 
+/** A date by its form: `date '...'`, `x::date`, `current_date`. */
+function isDate(n: Node | undefined): boolean {
+  if (n?.SQLValueFunction?.op === 'SVFOP_CURRENT_DATE') return true;
+  return !!n?.TypeCast && castType(n.TypeCast) === 'date';
+}
+
+/**
+ * PostgreSQL has no date versions of generate_series(start, stop, interval) and
+ * date_trunc(field, x): a date is taken as a timestamptz (midnight in the session's zone) and
+ * so is the result. DuckDB gives timestamps. Dates by their form are cast.
+ */
+function datesAsTimestamptz(name: string, args: Node[]): boolean {
+  const positions = name === 'generate_series' && args.length === 3 ? [0, 1] : name === 'date_trunc' && args.length === 2 ? [1] : [];
+  if (!positions.some((i) => isDate(args[i]))) return false;
+  for (const i of positions) if (isDate(args[i])) args[i] = cast(args[i]!, typeName('timestamptz'));
+  return true;
+}
+
 function apply(stmt: Node): boolean {
   let changed = false;
   walk(stmt, (kind, p) => {
@@ -168,6 +193,7 @@ function apply(stmt: Node): boolean {
       const f = funcName(p);
       if (f.catalog || (f.schema !== undefined && f.schema !== 'pg_catalog')) return;
       const args = (p.args as Node[] | undefined) ?? [];
+      if (datesAsTimestamptz(f.name, args)) changed = true;
       const at = f.name === 'generate_series' && args.length === 3 ? 2 : f.name === 'date_bin' && args.length === 3 ? 0 : -1;
       if (at < 0) return;
       const iv = asInterval(args[at]);
