@@ -9,12 +9,13 @@
  *                                             UTC), DuckDB as ISO offsets (east) or not at all; whole hours only
  *   extract(second from x), date_part('second', x)            → with the fraction (DuckDB: whole seconds)
  *   extract(milliseconds from x), date_part('milliseconds', x) → with the fraction of a millisecond
+ *   extract(epoch from x)                   → numeric with six decimals (a date: none), as PostgreSQL (DuckDB: double)
  *   clock_timestamp(), statement_timestamp() → now()  (DuckDB has no clock that moves within a transaction)
  *   timeofday()                             → now() as text in PostgreSQL's format
  *   (a, b) OVERLAPS (c, d)                  → PostgreSQL's test on the ordered end points
  */
 import type { Token } from '../../sql/lexer.js';
-import { funcName, stringConst, walk, type Node } from '../ast.js';
+import { funcName, lastName, stringConst, walk, type Node } from '../ast.js';
 import { expr, type RewriteRule } from './rule.js';
 import { raise } from './session-values.js';
 
@@ -142,6 +143,13 @@ function apply(stmt: Node): boolean {
       case 'extract':
       case 'date_part': {
         const field = stringConst(args[0])?.toLowerCase();
+        if (f.name === 'extract' && field === 'epoch' && args.length === 2) {
+          // numeric with microseconds, as PostgreSQL (DuckDB: double); a date has no fraction.
+          const x = args[1]!;
+          const isDate = x.SQLValueFunction?.op === 'SVFOP_CURRENT_DATE' || (x.TypeCast && lastName(x.TypeCast.typeName?.names) === 'date');
+          out = expr(isDate ? 'CAST(epoch_us(__arg_x) // 1000000 AS DECIMAL(38, 0))' : 'CAST(epoch_us(__arg_x) AS DECIMAL(38, 0)) * 0.000001', { x });
+          break;
+        }
         const frac = field === undefined ? undefined : FRACTIONAL[field];
         if (!frac || args.length !== 2) break;
         const scaled = `(date_part('microsecond', __arg_x) * ${frac.divisor})`;
