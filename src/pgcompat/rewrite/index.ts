@@ -48,6 +48,7 @@ import { boolLiterals } from './bool-literals.js';
 import { jsonAggregates } from './json-aggregates.js';
 import { betweenSymmetric } from './between-symmetric.js';
 import { jsonFunctions } from './json-functions.js';
+import { numericFunctions } from './numeric-functions.js';
 
 /** In the order they run: session values before catalog functions (pg_is_in_recovery is both). */
 export const RULES: readonly RewriteRule[] = [
@@ -77,6 +78,7 @@ export const RULES: readonly RewriteRule[] = [
   boolLiterals,
   betweenSymmetric,
   jsonAggregates,
+  numericFunctions,
   functions,
   integerDivision,
   prepareTypes,

@@ -1,0 +1,50 @@
+/**
+ * PostgreSQL numeric functions DuckDB lacks or rounds differently:
+ *
+ *   div(y, x)                        → the quotient truncated toward zero, as numeric
+ *   width_bucket(op, lo, hi, count)  → the bucket number (0 below the range, count + 1 above; lo > hi counts down)
+ *   round(x::float8), round(x::real) → round_even(x, 0): PostgreSQL rounds binary floats half to even
+ *                                      (numeric rounds half away from zero, as DuckDB's round does)
+ */
+import type { Token } from '../../sql/lexer.js';
+import { funcName, lastName, walk, type Node } from '../ast.js';
+import { expr, type RewriteRule } from './rule.js';
+
+const WORDS = new Set(['DIV', 'WIDTH_BUCKET', 'ROUND']);
+const FLOAT_TYPES = new Set(['float8', 'float4']);
+
+function trigger(tokens: readonly Token[]): boolean {
+  for (let i = 0; i + 1 < tokens.length; i++) if (tokens[i]!.kind === 'word' && WORDS.has(tokens[i]!.value) && tokens[i + 1]!.kind === 'lparen') return true;
+  return false;
+}
+
+const WIDTH_BUCKET = `CASE WHEN __arg_op IS NULL OR __arg_lo IS NULL OR __arg_hi IS NULL OR __arg_n IS NULL THEN NULL
+  WHEN __arg_lo < __arg_hi THEN CASE WHEN __arg_op < __arg_lo THEN 0 WHEN __arg_op >= __arg_hi THEN __arg_n + 1 ELSE CAST(floor(CAST(__arg_op - __arg_lo AS DOUBLE) * __arg_n / CAST(__arg_hi - __arg_lo AS DOUBLE)) AS INTEGER) + 1 END
+  WHEN __arg_lo > __arg_hi THEN CASE WHEN __arg_op > __arg_lo THEN 0 WHEN __arg_op <= __arg_hi THEN __arg_n + 1 ELSE CAST(floor(CAST(__arg_lo - __arg_op AS DOUBLE) * __arg_n / CAST(__arg_lo - __arg_hi AS DOUBLE)) AS INTEGER) + 1 END
+  ELSE error('[lakegres:2201G] lower bound cannot equal upper bound') END`;
+
+/** A float8/float4 by its form: `x::float8`, `CAST(x AS double precision)`, `real '1.5'`, `-2.5::float8`. */
+function isFloat(n: Node | undefined): boolean {
+  if (n?.A_Expr && !n.A_Expr.lexpr && lastName(n.A_Expr.name) === '-') return isFloat(n.A_Expr.rexpr);
+  return !!n?.TypeCast && FLOAT_TYPES.has(lastName(n.TypeCast.typeName?.names));
+}
+
+function apply(stmt: Node): boolean {
+  let changed = false;
+  walk(stmt, (kind, p) => {
+    if (kind !== 'FuncCall' || p.agg_star || p.over) return;
+    const f = funcName(p);
+    if (f.catalog || (f.schema !== undefined && f.schema !== 'pg_catalog')) return;
+    const args = (p.args as Node[] | undefined) ?? [];
+    let out: Node | undefined;
+    if (f.name === 'div' && args.length === 2) out = expr('CAST(trunc(CAST(__arg_y AS DOUBLE) / CAST(__arg_x AS DOUBLE)) AS DECIMAL(38, 0))', { y: args[0]!, x: args[1]! });
+    else if (f.name === 'width_bucket' && args.length === 4) out = expr(WIDTH_BUCKET, { op: args[0]!, lo: args[1]!, hi: args[2]!, n: args[3]! });
+    else if (f.name === 'round' && args.length === 1 && isFloat(args[0])) out = expr('round_even(__arg_x, 0)', { x: args[0]! });
+    if (!out) return;
+    changed = true;
+    return out;
+  });
+  return changed;
+}
+
+export const numericFunctions: RewriteRule = { name: 'numeric-functions', trigger, apply };
