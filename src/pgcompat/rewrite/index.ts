@@ -49,6 +49,7 @@ import { jsonAggregates } from './json-aggregates.js';
 import { betweenSymmetric } from './between-symmetric.js';
 import { jsonFunctions } from './json-functions.js';
 import { numericFunctions } from './numeric-functions.js';
+import { multiUnnest } from './multi-unnest.js';
 
 /** In the order they run: session values before catalog functions (pg_is_in_recovery is both). */
 export const RULES: readonly RewriteRule[] = [
@@ -67,6 +68,7 @@ export const RULES: readonly RewriteRule[] = [
   arrayLiterals,
   arrayConcat,
   anyParameter,
+  multiUnnest,
   setFunctions,
   insertDefaults,
   toChar,
