@@ -69,7 +69,7 @@ const cases: TypeCase[] = [
   { name: 'oidvector and int2vector values', lg: `SELECT CAST(ARRAY[25, 16] AS oidvector) AS a, '{}'::oid[]::oidvector AS b, CAST(ARRAY[1, 2] AS int2vector) AS c`, pg: `SELECT '25 16'::oidvector AS a, ''::oidvector AS b, '1 2'::int2vector AS c` },
   same(
     'reg* names as text: casts and to_reg* functions',
-    `SELECT 'pg_class'::regclass::text AS a, to_regclass('pg_class')::text AS b, to_regclass('nope')::text AS c, to_regtype('integer')::text AS d, to_regtype('int4[]')::varchar AS e,
+    `SELECT 'pg_class'::regclass::text AS a, to_regclass('pg_class')::text AS b, to_regclass('nope')::text AS c, to_regtype('integer')::text AS d, to_regtype('int4[]')::text AS e,
        to_regproc('int4in')::text AS f, to_regnamespace('pg_catalog')::text AS g, 42::regproc::text AS h, 0::regproc::text AS i,
        (SELECT aggfnoid::regproc::text FROM pg_aggregate WHERE aggfnoid::oid = 2108) AS j`,
   ),

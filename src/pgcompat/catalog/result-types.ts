@@ -9,7 +9,7 @@
  *    information_schema.X with its domains as their base types) has the relation's column type,
  *    through aliases, joins, subqueries, CTEs (recursive ones typed by their non-recursive term),
  *    set operations and VALUES;
- *  - `x::type` is that type; `array_agg(x)`, `ARRAY[x]`, `ARRAY(SELECT x ...)` its array type;
+ *  - `x::oid` (and the other catalog types) is that type; `array_agg(x)`, `ARRAY[x]`, `ARRAY(SELECT x ...)` its array type;
  *    `unnest(v)` and `v[i]` the element type; `min(oid)`/`max(oid)` oid; coalesce, CASE,
  *    GREATEST/LEAST, NULLIF and set operations the common type of their inputs (untyped
  *    constants take the other inputs' type); a scalar subquery its column's type;
@@ -96,10 +96,17 @@ function typeOfSpelling(spelling: string): Ty {
   return array ? st.typarray || undefined : st.oid;
 }
 
-/** The type a TypeName node names (`oid`, `pg_catalog.name`, `"char"`, `oid[]`), if built in. */
+/**
+ * Types a cast gives its value here: the catalog types DuckDB has no equivalent of. Other casts
+ * keep DuckDB's type (`x::varchar` is text, as lakegres's varchar(n) columns are).
+ */
+const CAST_TYPES = new Set(['oid', 'xid', 'cid', 'regproc', 'name', 'char', 'oidvector', 'int2vector', 'aclitem', 'pg_node_tree']);
+
+/** The type a cast's TypeName names (`oid`, `pg_catalog.name`, `"char"`, `oid[]`), if one of CAST_TYPES. */
 function typeOfTypeName(tn: Node | undefined): Ty {
   const n = names(tn?.names);
   if (n.length === 0 || n.length > 2 || (n.length === 2 && n[0] !== 'pg_catalog')) return undefined;
+  if (!CAST_TYPES.has(n[n.length - 1]!)) return undefined;
   const st = staticTypeByName(n[n.length - 1]!);
   if (!st) return undefined;
   return tn?.arrayBounds ? st.typarray || undefined : st.oid;
