@@ -51,8 +51,9 @@ export class PgCatalogStore implements CatalogStore {
       await probe.end().catch(() => undefined);
     }
     // Fixed session settings: catalog values read as text (snapshot times, inlined floats) must
-    // not depend on the database's or role's defaults (extra_float_digits=1 = exact floats).
-    const pool = new pg.Pool({ connectionString, max: maxConnections, types: typeParsers as unknown as pg.CustomTypesConfig, application_name: 'lakegres', options: '-c TimeZone=UTC -c DateStyle=ISO -c extra_float_digits=1' });
+    // not depend on the database's or role's defaults (extra_float_digits=1 = exact floats), and
+    // string literals of catalog scripts (catalog/literal-sql.ts) take backslashes literally.
+    const pool = new pg.Pool({ connectionString, max: maxConnections, types: typeParsers as unknown as pg.CustomTypesConfig, application_name: 'lakegres', options: '-c TimeZone=UTC -c DateStyle=ISO -c extra_float_digits=1 -c standard_conforming_strings=on' });
     pool.on('error', () => undefined);
     try {
       const c = await pool.connect();
