@@ -54,6 +54,10 @@ describe('rewrite: json-functions', () => {
       `SELECT e.key, e.value FROM json_each_text('{"a": 1, "b": "x", "c": null}') AS e ORDER BY 1`,
       "SELECT value FROM jsonb_array_elements_text('[\"x\", \"y\"]') ORDER BY 1",
       "SELECT count(*) FROM jsonb_array_elements('[1, 2, 3]') AS e",
+      `SELECT '{"a": 1, "c": {"x": 1}}'::jsonb || '{"b": 2, "c": {"y": 2}}', '[1, 2]'::jsonb || '[3]'::jsonb, '[1]'::jsonb || '2', '{"a": 1}'::jsonb || '[1]', '"s"'::jsonb || '"t"'::jsonb, NULL::jsonb || '{}'`,
+      `SELECT jsonb_build_object('k', 1) || jsonb_build_object('m', 'x'), ${doc}::jsonb -> 'a' || '{"z": 0}'::jsonb`,
+      `SELECT '{"a": 1, "b": 2}'::jsonb - 'a', '{"a": 1}'::jsonb - 'zz', '["a", "b", 1]'::jsonb - 'a', NULL::jsonb - 'a'`,
+      "SELECT 'ab' || 'cd', 'x' || 1",
     ];
     for (const sql of statements) expect(await rows('lake', sql), sql).toEqual(await rows('ref', sql));
   });

@@ -5,6 +5,9 @@
  *   x #> '{a,b}', x #>> '{a,0}'       → json_extract(x, '$."a"."b"'), json_extract_string(x, '$."a"[0]')
  *   x @> '{"a":1}', '[1]' <@ x        → json_contains(x, '{"a":1}')   (the constant side is JSON text)
  *   x ? 'k', x ?| '{a,b}', x ?& '{a,b}' → the key among json_keys(x) (or the string among an array's elements)
+ *   a || b (one side json by its form)  → objects merged (b's keys win), otherwise arrays concatenated (a
+ *                                          scalar as a one-element array); DuckDB's || would join the texts
+ *   a - 'key' (a json by its form)      → the object without the key (an array without that string)
  *   json[b]_typeof(x)                 → object / array / string / number / boolean / null
  *   json[b]_array_length(x)           → json_array_length(x)
  *   json[b]_object_keys(x)            → unnest(json_keys(x))
@@ -22,7 +25,7 @@ const WORDS = new Set([
   'JSON_ARRAY_ELEMENTS', 'JSONB_ARRAY_ELEMENTS', 'JSON_ARRAY_ELEMENTS_TEXT', 'JSONB_ARRAY_ELEMENTS_TEXT',
   'JSON_EACH', 'JSONB_EACH', 'JSON_EACH_TEXT', 'JSONB_EACH_TEXT',
 ]);
-const OPS = new Set(['#>', '#>>', '@>', '<@', '?', '?|', '?&']);
+const OPS = new Set(['#>', '#>>', '@>', '<@', '?', '?|', '?&', '||', '-']);
 
 function trigger(tokens: readonly Token[]): boolean {
   for (let i = 0; i < tokens.length; i++) {
@@ -85,6 +88,14 @@ const isJsonText = (s: string | undefined): boolean => {
   }
 };
 
+/**
+ * An operand as json: an untyped string beside a json value is json text; an operator expression
+ * (`x -> 'a'`) is cast too, which also keeps it parenthesised where the template repeats it.
+ */
+function jsonOperand(n: Node): Node {
+  return stringConst(n) !== undefined || n.A_Expr ? { TypeCast: { arg: n, typeName: { names: [{ String: { sval: 'json' } }], typemod: -1 } } } : n;
+}
+
 const lit = (s: string): Node => ({ A_Const: { sval: { sval: s } } });
 const sqlString = (s: string): string => "'" + s.replace(/'/g, "''") + "'";
 
@@ -93,12 +104,48 @@ const TYPEOF = `CASE WHEN __arg_x IS NULL THEN NULL ELSE CASE json_type(__arg_x)
 /** Top-level keys of an object, or the string elements of an array (what PostgreSQL's ? looks at). */
 const KEYS = `CASE WHEN __arg_x IS NULL THEN NULL WHEN json_type(__arg_x) = 'OBJECT' THEN json_keys(__arg_x) WHEN json_type(__arg_x) = 'ARRAY' THEN CAST(json_extract_string(__arg_x, '$[*]') AS VARCHAR[]) ELSE CAST(ARRAY[] AS VARCHAR[]) END`;
 
+/** Functions whose result is json. */
+const JSON_FUNCTIONS = new Set([
+  'to_json', 'to_jsonb', 'json_build_object', 'jsonb_build_object', 'json_build_array', 'jsonb_build_array', 'json_object', 'json_array',
+  'json_agg', 'jsonb_agg', 'json_object_agg', 'jsonb_object_agg', 'row_to_json', 'array_to_json', 'json_group_array', 'json_group_object',
+]);
+
+/** A json value by its form: a cast to json/jsonb, a json-building function, `->`, `#>`, or || of those. */
+function isJsonExpr(n: Node | undefined): boolean {
+  if (!n) return false;
+  if (n.TypeCast) {
+    const t = lastName(n.TypeCast.typeName?.names);
+    return (t === 'json' || t === 'jsonb') && !n.TypeCast.typeName?.arrayBounds;
+  }
+  if (n.FuncCall) return JSON_FUNCTIONS.has(funcName(n.FuncCall).name);
+  if (n.A_Expr?.kind === 'AEXPR_OP') {
+    const op = lastName(n.A_Expr.name);
+    return op === '->' || op === '#>' || (op === '||' && (isJsonExpr(n.A_Expr.lexpr) || isJsonExpr(n.A_Expr.rexpr)));
+  }
+  return false;
+}
+
+/** The members of a json object as a MAP (key → json). */
+const members = (x: string): string => `map(json_keys(${x}), list_transform(json_keys(${x}), __k -> json_extract(${x}, '$."' || replace(__k, '"', '\\"') || '"')))`;
+/** A json array's elements, or a scalar/object as a one-element list. */
+const elements = (x: string): string => `CASE WHEN json_type(${x}) = 'ARRAY' THEN CAST(${x} AS JSON[]) ELSE ARRAY[CAST(${x} AS JSON)] END`;
+
+const CONCAT = `CASE WHEN __arg_a IS NULL OR __arg_b IS NULL THEN NULL WHEN json_type(__arg_a) = 'OBJECT' AND json_type(__arg_b) = 'OBJECT' THEN CAST(to_json(map_concat(${members('__arg_a')}, ${members('__arg_b')})) AS JSON) ELSE CAST(to_json(list_concat(${elements('__arg_a')}, ${elements('__arg_b')})) AS JSON) END`;
+
+const DELETE_KEY = `CASE WHEN __arg_a IS NULL OR __arg_k IS NULL THEN NULL WHEN json_type(__arg_a) = 'OBJECT' THEN CAST(to_json(map_from_entries(list_filter(map_entries(${members('__arg_a')}), __e -> (__e.key <> __arg_k)))) AS JSON) WHEN json_type(__arg_a) = 'ARRAY' THEN CAST(to_json(list_filter(CAST(__arg_a AS JSON[]), __e -> (json_type(__e) <> 'VARCHAR' OR json_extract_string(__e, '$') <> __arg_k))) AS JSON) ELSE error('[lakegres:22023] cannot delete from scalar') END`;
+
 function operator(p: Node): Node | undefined {
   const op = lastName(p.name);
   const l = p.lexpr as Node | undefined;
   const r = p.rexpr as Node | undefined;
   if (!l || !r) return undefined;
   switch (op) {
+    case '||':
+      if (!isJsonExpr(l) && !isJsonExpr(r)) return undefined;
+      return expr(CONCAT, { a: jsonOperand(l), b: jsonOperand(r) });
+    case '-':
+      if (!isJsonExpr(l) || constText(r) === undefined || r.TypeCast) return undefined;
+      return expr(DELETE_KEY, { a: jsonOperand(l), k: r });
     case '#>':
     case '#>>': {
       const path = textArray(constText(r) ?? '');
