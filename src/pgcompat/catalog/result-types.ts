@@ -9,12 +9,13 @@
  *    information_schema.X with its domains as their base types) has the relation's column type,
  *    through aliases, joins, subqueries, CTEs (recursive ones typed by their non-recursive term),
  *    set operations and VALUES;
- *  - `x::oid` (and the other catalog types) is that type; `array_agg(x)`, `ARRAY[x]`, `ARRAY(SELECT x ...)` its array type;
- *    `unnest(v)` and `v[i]` the element type; `min(oid)`/`max(oid)` oid; coalesce, CASE,
+ *  - `x::oid` (and the other catalog types) is that type; `array_agg(x)`, `ARRAY[x]`,
+ *    `ARRAY(SELECT x ...)` its array type; `unnest(v)` (also in FROM) and `v[i]` the element type; `min(oid)`/`max(oid)` oid; coalesce, CASE,
  *    GREATEST/LEAST, NULLIF and set operations the common type of their inputs (untyped
  *    constants take the other inputs' type); a scalar subquery its column's type;
  *  - built-in functions whose overloads agree on one result type have it (pg_get_userbyid is
- *    name); current_user, current_schema, ... are name.
+ *    name); current_user, current_schema, ... are name;
+ *  - parameters cast to a catalog type or compared with a typed expression have that type.
  *
  * Anything else is unknown and keeps the type DuckDB gives it. A known type is only used where
  * the DuckDB type can carry it (types/catalog-types.ts), so a wrong guess cannot corrupt values.
