@@ -50,6 +50,7 @@ import { betweenSymmetric } from './between-symmetric.js';
 import { jsonFunctions } from './json-functions.js';
 import { numericFunctions } from './numeric-functions.js';
 import { multiUnnest } from './multi-unnest.js';
+import { timePrecision } from './time-precision.js';
 
 /** In the order they run: session values before catalog functions (pg_is_in_recovery is both). */
 export const RULES: readonly RewriteRule[] = [
@@ -73,6 +74,7 @@ export const RULES: readonly RewriteRule[] = [
   insertDefaults,
   toChar,
   datetimeLiterals,
+  timePrecision,
   datetimeFunctions,
   stringFunctions,
   formatFunction,
