@@ -58,6 +58,50 @@ function stringBytes(raw: Raw, off: number): Uint8Array {
   return duckdb.get_data_from_pointer(raw.data.buffer as ArrayBuffer, raw.data.byteOffset + off + 8, len);
 }
 
+/** Gap between two values' bytes up to which they are copied out together (below any page size). */
+const RUN_GAP = 4096;
+/** Most bytes copied out in one call. */
+const RUN_MAX = 1 << 20;
+
+/**
+ * The bytes of each value of a VARCHAR/BLOB vector. Values longer than 12 bytes live outside the
+ * vector, and copying one out is a call into the bindings; values that lie close together in
+ * memory are copied out in one call instead. A run of values whose gaps are each smaller than a
+ * page touches no page that does not also hold a value, so the copy reads mapped memory only.
+ */
+function stringsOf(raw: Raw, rows: number): (row: number) => Uint8Array {
+  const view = raw.view;
+  const longRows: number[] = [];
+  for (let row = 0; row < rows; row++) if (valid(raw.validity, row) && view.getUint32(row * 16, true) > 12) longRows.push(row);
+  if (longRows.length < 2) return (row) => stringBytes(raw, row * 16);
+  const ptrOf = (row: number) => view.getUint32(row * 16 + 8, true) + view.getUint32(row * 16 + 12, true) * 4294967296;
+  longRows.sort((a, b) => ptrOf(a) - ptrOf(b));
+  const out: (Uint8Array | undefined)[] = new Array(rows);
+  const pointer = new DataView(new ArrayBuffer(8));
+  let i = 0;
+  while (i < longRows.length) {
+    const start = ptrOf(longRows[i]!);
+    let end = start + view.getUint32(longRows[i]! * 16, true);
+    let j = i + 1;
+    for (; j < longRows.length; j++) {
+      const p = ptrOf(longRows[j]!);
+      const e = p + view.getUint32(longRows[j]! * 16, true);
+      if (p - end >= RUN_GAP || Math.max(end, e) - start > RUN_MAX) break;
+      end = Math.max(end, e);
+    }
+    pointer.setUint32(0, start % 4294967296, true);
+    pointer.setUint32(4, Math.floor(start / 4294967296), true);
+    const bytes = duckdb.get_data_from_pointer(pointer.buffer as ArrayBuffer, 0, end - start);
+    for (let k = i; k < j; k++) {
+      const row = longRows[k]!;
+      const off = ptrOf(row) - start;
+      out[row] = bytes.subarray(off, off + view.getUint32(row * 16, true));
+    }
+    i = j;
+  }
+  return (row) => out[row] ?? stringBytes(raw, row * 16);
+}
+
 function writeAscii(w: BufferWriter, s: string): void {
   const n = s.length;
   w.ensure(4 + n);
@@ -182,23 +226,25 @@ function rawWriter(type: DuckDBType, format: 0 | 1, ctx: FormatContext): ((chunk
       // JSON alias included: same bytes; jsonb is never announced, so no version byte.
       return (chunk, col) => {
         const r = rawOf(vecOf(chunk, col), chunk.rowCount, 16);
+        const bytes = stringsOf(r, chunk.rowCount);
         return (w, row) => {
           if (!valid(r.validity, row)) return void w.int32(-1);
-          w.lenBytes(stringBytes(r, row * 16));
+          w.lenBytes(bytes(row));
         };
       };
     case DuckDBTypeId.BLOB:
       if (text && ctx.byteaOutput !== 'hex') return undefined;
       return (chunk, col) => {
         const r = rawOf(vecOf(chunk, col), chunk.rowCount, 16);
+        const bytes = stringsOf(r, chunk.rowCount);
         if (text)
           return (w, row) => {
             if (!valid(r.validity, row)) return void w.int32(-1);
-            writeAscii(w, byteaHex(stringBytes(r, row * 16)));
+            writeAscii(w, byteaHex(bytes(row)));
           };
         return (w, row) => {
           if (!valid(r.validity, row)) return void w.int32(-1);
-          w.lenBytes(stringBytes(r, row * 16));
+          w.lenBytes(bytes(row));
         };
       };
     case DuckDBTypeId.DATE:

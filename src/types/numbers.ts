@@ -56,7 +56,10 @@ export function formatFloat8(v: number, extraFloatDigits = 1): string {
   const sp = special(v);
   if (sp !== undefined) return sp;
   if (extraFloatDigits > 0) {
-    const { digits, exp } = digitsAndExponent(Math.abs(v).toString());
+    const abs = Math.abs(v);
+    // Where PostgreSQL writes the shortest digits without an exponent, so does JavaScript.
+    if (abs >= 1e-4 && abs < 1e15) return '' + v;
+    const { digits, exp } = digitsAndExponent(abs.toString());
     return formatShortest(v < 0, digits, exp, 15);
   }
   return formatG(v, Math.max(1, 15 + extraFloatDigits));
