@@ -51,6 +51,7 @@ import { jsonFunctions } from './json-functions.js';
 import { numericFunctions } from './numeric-functions.js';
 import { multiUnnest } from './multi-unnest.js';
 import { timePrecision } from './time-precision.js';
+import { likeAny } from './like-any.js';
 
 /** In the order they run: session values before catalog functions (pg_is_in_recovery is both). */
 export const RULES: readonly RewriteRule[] = [
@@ -61,6 +62,7 @@ export const RULES: readonly RewriteRule[] = [
   regTypes,
   regexpFunctions,
   regexOperators,
+  likeAny,
   likeEscape,
   collate,
   rowLocks,
