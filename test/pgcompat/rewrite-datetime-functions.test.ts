@@ -28,7 +28,7 @@ describe('rewrite: datetime-functions', () => {
       "SELECT extract(milliseconds from timestamp '2024-03-05 10:00:05.25'), extract(millisecond from timestamptz '2024-03-05 10:00:05.123456+00')",
       "SELECT date_part('second', timestamp '2024-03-05 10:00:05.25'), date_part('milliseconds', timestamp '2024-03-05 10:00:05.5')",
       "SELECT extract(second from NULL::timestamp), extract(year from timestamp '2024-03-05')",
-      "SELECT extract(epoch from timestamptz '2024-03-05 10:00:00+00'), extract(epoch from timestamp '2024-03-05 10:00:00.25'), extract(epoch from interval '1 day 2 hours'), extract(epoch from interval '1 month'), extract(epoch from date '2024-03-05'), extract(epoch from time '10:00:01.5')",
+      "SELECT extract(epoch from timestamptz '2024-03-05 10:00:00+00'), extract(epoch from timestamp '2024-03-05 10:00:00.25'), extract(epoch from interval '1 day 2 hours'), extract(epoch from interval '1 month'), extract(epoch from interval '1 year 1 month'), extract(epoch from interval '-2 years 3 days'), extract(epoch from date '2024-03-05'), extract(epoch from time '10:00:01.5')",
       "SELECT floor(extract(epoch from timestamp '2024-03-05 10:17:00') / 300) * 300, extract(epoch from timestamp '2024-03-05 10:17:00') * 1000, extract(epoch from NULL::timestamp)",
       "SELECT clock_timestamp() IS NOT NULL, statement_timestamp() <= now() + interval '1 day', length(timeofday()) > 20",
       "SELECT (date '2024-03-05', date '2024-03-10') OVERLAPS (date '2024-03-08', date '2024-03-12')",

@@ -147,7 +147,13 @@ function apply(stmt: Node): boolean {
           // numeric with microseconds, as PostgreSQL (DuckDB: double); a date has no fraction.
           const x = args[1]!;
           const isDate = x.SQLValueFunction?.op === 'SVFOP_CURRENT_DATE' || (x.TypeCast && lastName(x.TypeCast.typeName?.names) === 'date');
-          out = expr(isDate ? 'CAST(epoch_us(__arg_x) // 1000000 AS DECIMAL(38, 0))' : 'CAST(epoch_us(__arg_x) AS DECIMAL(38, 0)) * 0.000001', { x });
+          // epoch_us counts an interval's years as 360 days; PostgreSQL as 365.25 (the CASE folds away by type).
+          out = expr(
+            isDate
+              ? 'CAST(epoch_us(__arg_x) // 1000000 AS DECIMAL(38, 0))'
+              : "(CAST(epoch_us(__arg_x) AS DECIMAL(38, 0)) * 0.000001 + CASE WHEN typeof(__arg_x) = 'INTERVAL' THEN date_part('year', __arg_x) * 453600 ELSE 0 END)",
+            { x },
+          );
           break;
         }
         const frac = field === undefined ? undefined : FRACTIONAL[field];
