@@ -52,6 +52,7 @@ import { numericFunctions } from './numeric-functions.js';
 import { multiUnnest } from './multi-unnest.js';
 import { timePrecision } from './time-precision.js';
 import { likeAny } from './like-any.js';
+import { arrayFunctions } from './array-functions.js';
 
 /** In the order they run: session values before catalog functions (pg_is_in_recovery is both). */
 export const RULES: readonly RewriteRule[] = [
@@ -85,6 +86,7 @@ export const RULES: readonly RewriteRule[] = [
   betweenSymmetric,
   jsonAggregates,
   numericFunctions,
+  arrayFunctions,
   functions,
   integerDivision,
   prepareTypes,
