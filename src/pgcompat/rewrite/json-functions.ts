@@ -27,13 +27,24 @@ const WORDS = new Set([
 ]);
 const OPS = new Set(['#>', '#>>', '@>', '<@', '?', '?|', '?&', '||', '-']);
 
+/** `||` and `-` are everywhere: they make the statement worth parsing only beside something json. */
+const COMMON_OPS = new Set(['||', '-']);
+
 function trigger(tokens: readonly Token[]): boolean {
+  let jsonish = false;
+  let common = false;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
-    if (t.kind === 'op' && (OPS.has(t.value) || t.value.startsWith('#>') || t.value.startsWith('?'))) return true;
-    if (t.kind === 'word' && WORDS.has(t.value) && tokens[i + 1]?.kind === 'lparen') return true;
+    if (t.kind === 'op') {
+      if (COMMON_OPS.has(t.value)) common = true;
+      else if (t.value === '->' || t.value === '->>') jsonish = true;
+      else if (OPS.has(t.value) || t.value.startsWith('#>') || t.value.startsWith('?')) return true;
+    } else if (t.kind === 'word') {
+      if (WORDS.has(t.value) && tokens[i + 1]?.kind === 'lparen') return true;
+      if (t.value.startsWith('JSON') || t.value.includes('_JSON') || t.value.startsWith('TO_JSON')) jsonish = true;
+    }
   }
-  return false;
+  return common && jsonish;
 }
 
 /** The elements of a constant text array ('{a,b,"c d"}'), or undefined. */

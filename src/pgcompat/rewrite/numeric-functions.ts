@@ -13,9 +13,22 @@ import { expr, type RewriteRule } from './rule.js';
 const WORDS = new Set(['DIV', 'WIDTH_BUCKET', 'ROUND']);
 const FLOAT_TYPES = new Set(['float8', 'float4']);
 
+/** round() is common: only worth a parse beside a float type name. */
+const FLOAT_WORDS = new Set(['FLOAT8', 'FLOAT4', 'REAL', 'DOUBLE', 'FLOAT']);
+
 function trigger(tokens: readonly Token[]): boolean {
-  for (let i = 0; i + 1 < tokens.length; i++) if (tokens[i]!.kind === 'word' && WORDS.has(tokens[i]!.value) && tokens[i + 1]!.kind === 'lparen') return true;
-  return false;
+  let round = false;
+  let float = false;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind !== 'word') continue;
+    if (FLOAT_WORDS.has(t.value)) float = true;
+    else if (WORDS.has(t.value) && tokens[i + 1]?.kind === 'lparen') {
+      if (t.value !== 'ROUND') return true;
+      round = true;
+    }
+  }
+  return round && float;
 }
 
 const WIDTH_BUCKET = `CASE WHEN __arg_op IS NULL OR __arg_lo IS NULL OR __arg_hi IS NULL OR __arg_n IS NULL THEN NULL
