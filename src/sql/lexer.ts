@@ -28,6 +28,7 @@ const isWordPart = (c: number) => isWordStart(c) || (c >= 48 && c <= 57) || c ==
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
 const OPERATOR_CHARS = new Set('+-*/<>=~!@#%^&|`?:.[]{}'.split('').map((c) => c.charCodeAt(0)));
+const BRACKETS = new Set('[]{}'.split('').map((c) => c.charCodeAt(0)));
 
 /**
  * Tokenizes `sql`. Unterminated quotes and comments raise a LexError carrying the position
@@ -133,7 +134,10 @@ export function tokenize(sql: string): Token[] {
     }
     if (OPERATOR_CHARS.has(c)) {
       i++;
-      while (i < n && OPERATOR_CHARS.has(sql.charCodeAt(i)) && !(sql.charCodeAt(i) === 45 && sql.charCodeAt(i + 1) === 45) && !(sql.charCodeAt(i) === 47 && sql.charCodeAt(i + 1) === 42)) i++;
+      // Brackets and braces stand alone (`a[1]::text` is `]` then `::`, as PostgreSQL reads it).
+      if (!BRACKETS.has(c)) {
+        while (i < n && OPERATOR_CHARS.has(sql.charCodeAt(i)) && !BRACKETS.has(sql.charCodeAt(i)) && !(sql.charCodeAt(i) === 45 && sql.charCodeAt(i + 1) === 45) && !(sql.charCodeAt(i) === 47 && sql.charCodeAt(i + 1) === 42)) i++;
+      }
       tokens.push({ kind: 'op', start, end: i, value: sql.slice(start, i) });
       continue;
     }

@@ -16,6 +16,8 @@ describe('rewrite: type-names', () => {
       "SELECT CAST('1 2' AS int2[]), (now())::timestamptz + to_microseconds(CAST(round(epoch_us((now())::timestamptz) / 1000.0) * 1000 AS bigint) - epoch_us((now())::timestamptz)), '1 day'::interval",
     );
     expect(out('SELECT b::pg_catalog."char" FROM t')).toBe('SELECT b::varchar FROM t');
+    // A cast right after a subscript or an array constructor (`]::`) is found too.
+    expect(out('SELECT ARRAY[1, 2]::int2vector, x[1]::name FROM t')).toBe('SELECT CAST(ARRAY[1, 2] AS int2[]), CAST((x)[1] AS varchar) FROM t');
   });
 
   it('leaves types DuckDB reads alone', () => {
