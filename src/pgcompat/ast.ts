@@ -110,6 +110,11 @@ export function funcName(fc: Node): { catalog?: string; schema?: string; name: s
   return { catalog: n[n.length - 3], schema: n[n.length - 2], name: n[n.length - 1]! };
 }
 
+/** Whether a function name (funcName) names a built-in: unqualified or in pg_catalog. */
+export function isBuiltin(f: { catalog?: string; schema?: string }): boolean {
+  return !f.catalog && (f.schema === undefined || f.schema === 'pg_catalog');
+}
+
 /** The string of a string constant (`'abc'`), else undefined. */
 export function stringConst(n: Node | undefined): string | undefined {
   const c = n?.A_Const;

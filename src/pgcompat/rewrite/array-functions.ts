@@ -8,7 +8,7 @@
  *   string_to_array(s, sep, null_text) → the pieces, null_text ones as NULL
  */
 import type { Token } from '../../sql/lexer.js';
-import { funcName, walk, type Node } from '../ast.js';
+import { funcName, walk, type Node, isBuiltin } from '../ast.js';
 import { expr, type RewriteRule } from './rule.js';
 
 const WORDS = new Set(['ARRAY_REMOVE', 'ARRAY_UPPER', 'ARRAY_LOWER', 'ARRAY_NDIMS', 'ARRAY_DIMS', 'ARRAY_FILL', 'STRING_TO_ARRAY']);
@@ -46,7 +46,7 @@ function apply(stmt: Node): boolean {
   walk(stmt, (kind, p) => {
     if (kind !== 'FuncCall' || p.agg_star || p.over) return;
     const f = funcName(p);
-    if (f.catalog || (f.schema !== undefined && f.schema !== 'pg_catalog') || !WORDS.has(f.name.toUpperCase())) return;
+    if (!isBuiltin(f) || !WORDS.has(f.name.toUpperCase())) return;
     const out = rewriteCall(f.name, (p.args as Node[] | undefined) ?? []);
     if (!out) return;
     changed = true;

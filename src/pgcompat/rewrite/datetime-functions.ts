@@ -15,7 +15,7 @@
  *   (a, b) OVERLAPS (c, d)                  → PostgreSQL's test on the ordered end points
  */
 import type { Token } from '../../sql/lexer.js';
-import { funcName, lastName, stringConst, walk, type Node } from '../ast.js';
+import { funcName, lastName, stringConst, walk, type Node, isBuiltin } from '../ast.js';
 import { expr, type RewriteRule } from './rule.js';
 import { raise } from './session-values.js';
 
@@ -114,7 +114,7 @@ function apply(stmt: Node): boolean {
   walk(stmt, (kind, p) => {
     if (kind !== 'FuncCall' || p.agg_star || p.over) return;
     const f = funcName(p);
-    if (f.catalog || (f.schema !== undefined && f.schema !== 'pg_catalog')) return;
+    if (!isBuiltin(f)) return;
     const args = (p.args as Node[] | undefined) ?? [];
     let out: Node | undefined;
     switch (f.name) {

@@ -18,7 +18,7 @@
  * Only constants are changed; values in columns and parameters are read by DuckDB as they are.
  */
 import type { Token } from '../../sql/lexer.js';
-import { aConst, cast, funcName, lastName, names, stringConst, typeName, walk, type Node } from '../ast.js';
+import { aConst, cast, funcName, lastName, names, stringConst, typeName, walk, type Node, isBuiltin } from '../ast.js';
 import { expr, type RewriteRule } from './rule.js';
 
 const DATETIME_TYPES = new Set(['date', 'timestamp', 'timestamptz', 'time', 'timetz', 'interval']);
@@ -191,7 +191,7 @@ function apply(stmt: Node): boolean {
     }
     if (kind === 'FuncCall') {
       const f = funcName(p);
-      if (f.catalog || (f.schema !== undefined && f.schema !== 'pg_catalog')) return;
+      if (!isBuiltin(f)) return;
       const args = (p.args as Node[] | undefined) ?? [];
       if (datesAsTimestamptz(f.name, args)) changed = true;
       const at = f.name === 'generate_series' && args.length === 3 ? 2 : f.name === 'date_bin' && args.length === 3 ? 0 : -1;

@@ -11,7 +11,7 @@
  * are lower-case names of letters, digits and _ (keywords are not recognised; see COMPATIBILITY.md).
  */
 import type { Token } from '../../sql/lexer.js';
-import { funcName, stringConst, walk, type Node } from '../ast.js';
+import { funcName, stringConst, walk, type Node, isBuiltin } from '../ast.js';
 import { expr, type RewriteRule } from './rule.js';
 import { raise } from './session-values.js';
 
@@ -113,7 +113,7 @@ function apply(stmt: Node): boolean {
   walk(stmt, (kind, p) => {
     if (kind !== 'FuncCall' || p.agg_star || p.over) return;
     const f = funcName(p);
-    if (f.name !== 'format' || f.catalog || (f.schema !== undefined && f.schema !== 'pg_catalog')) return;
+    if (f.name !== 'format' || !isBuiltin(f)) return;
     const args = (p.args as Node[] | undefined) ?? [];
     // %s and %% alone are the functions module's (printf).
     const fmt = stringConst(args[0]);

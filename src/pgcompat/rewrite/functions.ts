@@ -14,7 +14,7 @@
  * forms are left to DuckDB, which then fails visibly). Unqualified or pg_catalog-qualified.
  */
 import type { Token } from '../../sql/lexer.js';
-import { cast, funcName, stringConst, str, typeName, walk, type Node } from '../ast.js';
+import { cast, funcName, stringConst, str, typeName, walk, type Node, isBuiltin } from '../ast.js';
 import { expr, type RewriteRule } from './rule.js';
 
 /** Same function, DuckDB's name (json/jsonb builders and aggregates). */
@@ -44,7 +44,7 @@ function apply(stmt: Node): boolean {
   walk(stmt, (kind, p) => {
     if (kind !== 'FuncCall' || p.agg_star) return;
     const f = funcName(p);
-    if (f.catalog || (f.schema !== undefined && f.schema !== 'pg_catalog')) return;
+    if (!isBuiltin(f)) return;
     const args = (p.args as Node[] | undefined) ?? [];
     const renamed = RENAMED[f.name];
     if (renamed) {

@@ -7,7 +7,7 @@
  * Operands whose type is known only to the engine (columns, parameters) are left alone.
  */
 import type { Token } from '../../sql/lexer.js';
-import { funcName, lastName, names, str, walk, type Node } from '../ast.js';
+import { funcName, lastName, names, str, walk, type Node, isBuiltin } from '../ast.js';
 import type { RewriteRule } from './rule.js';
 
 const INT_TYPES = new Set(['int2', 'int4', 'int8', 'smallint', 'integer', 'int', 'bigint']);
@@ -24,7 +24,7 @@ function isInteger(n: Node | undefined): boolean {
   if (n.TypeCast) return !n.TypeCast.typeName?.arrayBounds && INT_TYPES.has(lastName(n.TypeCast.typeName?.names));
   if (n.FuncCall) {
     const f = funcName(n.FuncCall);
-    return !f.catalog && (f.schema === undefined || f.schema === 'pg_catalog') && INT_FUNCTIONS.has(f.name);
+    return isBuiltin(f) && INT_FUNCTIONS.has(f.name);
   }
   if (n.A_Expr && n.A_Expr.kind === 'AEXPR_OP') {
     const op = names(n.A_Expr.name);

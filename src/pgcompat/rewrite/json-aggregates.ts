@@ -6,7 +6,7 @@
  * value, as PostgreSQL's sort for DISTINCT leaves it.
  */
 import type { Token } from '../../sql/lexer.js';
-import { funcName, str, walk, type Node } from '../ast.js';
+import { funcName, str, walk, type Node, isBuiltin } from '../ast.js';
 import type { RewriteRule } from './rule.js';
 
 function trigger(tokens: readonly Token[]): boolean {
@@ -24,7 +24,7 @@ function apply(stmt: Node): boolean {
   walk(stmt, (kind, p) => {
     if (kind !== 'FuncCall' || p.over) return;
     const f = funcName(p);
-    if ((f.name !== 'json_agg' && f.name !== 'jsonb_agg') || f.catalog || (f.schema !== undefined && f.schema !== 'pg_catalog')) return;
+    if ((f.name !== 'json_agg' && f.name !== 'jsonb_agg') || !isBuiltin(f)) return;
     if (!p.agg_order && !p.agg_distinct && !p.agg_filter) return;
     p.funcname = [str('array_agg')];
     // PostgreSQL sorts to find the distinct values and aggregates them in that order.

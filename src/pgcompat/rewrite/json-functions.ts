@@ -17,7 +17,7 @@
  * Paths and key lists must be constants.
  */
 import type { Token } from '../../sql/lexer.js';
-import { funcName, lastName, stringConst, walk, type Node } from '../ast.js';
+import { funcName, lastName, stringConst, walk, type Node, isBuiltin } from '../ast.js';
 import { expr, type RewriteRule } from './rule.js';
 
 const WORDS = new Set([
@@ -216,7 +216,7 @@ function eachInFrom(rf: Node): Node | undefined {
   const fc = (items[0]!.List?.items as Node[] | undefined)?.[0]?.FuncCall as Node | undefined;
   if (!fc) return undefined;
   const f = funcName(fc);
-  if (f.catalog || (f.schema !== undefined && f.schema !== 'pg_catalog')) return undefined;
+  if (!isBuiltin(f)) return undefined;
   const args = (fc.args as Node[] | undefined) ?? [];
   if (args.length !== 1) return undefined;
   const text = f.name === 'json_each_text' || f.name === 'jsonb_each_text';
@@ -257,7 +257,7 @@ function apply(stmt: Node): boolean {
     }
     if (kind === 'FuncCall' && !p.agg_star && !p.over) {
       const f = funcName(p);
-      if (f.catalog || (f.schema !== undefined && f.schema !== 'pg_catalog') || !WORDS.has(f.name.toUpperCase())) return;
+      if (!isBuiltin(f) || !WORDS.has(f.name.toUpperCase())) return;
       const out = call(f.name, (p.args as Node[] | undefined) ?? []);
       if (out) {
         changed = true;

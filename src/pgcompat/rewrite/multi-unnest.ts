@@ -10,7 +10,7 @@
  * is left to DuckDB.
  */
 import type { Token } from '../../sql/lexer.js';
-import { funcName, names, str, walk, type Node } from '../ast.js';
+import { funcName, names, str, walk, type Node, isBuiltin } from '../ast.js';
 import type { RewriteRule } from './rule.js';
 
 function trigger(tokens: readonly Token[]): boolean {
@@ -27,7 +27,7 @@ function apply(stmt: Node): boolean {
     const fc = (items[0]!.List?.items as Node[] | undefined)?.[0]?.FuncCall as Node | undefined;
     if (!fc) return;
     const f = funcName(fc);
-    if (f.name !== 'unnest' || f.catalog || (f.schema !== undefined && f.schema !== 'pg_catalog')) return;
+    if (f.name !== 'unnest' || !isBuiltin(f)) return;
     const args = (fc.args as Node[] | undefined) ?? [];
     if (args.length < 2) return;
     const colnames = names(p.alias?.colnames);

@@ -7,7 +7,7 @@
  *                                      (numeric rounds half away from zero, as DuckDB's round does)
  */
 import type { Token } from '../../sql/lexer.js';
-import { funcName, lastName, walk, type Node } from '../ast.js';
+import { funcName, lastName, walk, type Node, isBuiltin } from '../ast.js';
 import { expr, type RewriteRule } from './rule.js';
 
 const WORDS = new Set(['DIV', 'WIDTH_BUCKET', 'ROUND']);
@@ -47,7 +47,7 @@ function apply(stmt: Node): boolean {
   walk(stmt, (kind, p) => {
     if (kind !== 'FuncCall' || p.agg_star || p.over) return;
     const f = funcName(p);
-    if (f.catalog || (f.schema !== undefined && f.schema !== 'pg_catalog')) return;
+    if (!isBuiltin(f)) return;
     const args = (p.args as Node[] | undefined) ?? [];
     let out: Node | undefined;
     if (f.name === 'div' && args.length === 2) out = expr('CAST(trunc(CAST(__arg_y AS DOUBLE) / CAST(__arg_x AS DOUBLE)) AS DECIMAL(38, 0))', { y: args[0]!, x: args[1]! });

@@ -15,7 +15,7 @@
  * Runs before regex-operators, which writes `a ~ b` as DuckDB's boolean regexp_matches.
  */
 import type { Token } from '../../sql/lexer.js';
-import { funcName, str, stringConst, walk, type Node } from '../ast.js';
+import { funcName, str, stringConst, walk, type Node, isBuiltin } from '../ast.js';
 import { expr, type RewriteRule } from './rule.js';
 
 const WORDS = new Set(['REGEXP_MATCH', 'REGEXP_MATCHES', 'REGEXP_COUNT', 'SUBSTRING']);
@@ -97,7 +97,7 @@ function rewriteAll(n: unknown): boolean {
   walk(n, (kind, p, info) => {
     if (kind !== 'FuncCall' || p.agg_star || p.over) return;
     const f = funcName(p);
-    if (f.catalog || (f.schema !== undefined && f.schema !== 'pg_catalog')) return;
+    if (!isBuiltin(f)) return;
     if (!WORDS.has(f.name.toUpperCase())) return;
     // PostgreSQL's regexp_matches returns rows: only a select-list item or a FROM item can be one.
     // Elsewhere (WHERE regexp_matches(s, p)) it is DuckDB's boolean test, written in DuckDB's dialect.

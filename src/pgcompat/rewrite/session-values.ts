@@ -15,7 +15,7 @@
 import type { Token } from '../../sql/lexer.js';
 import { TEMP_NAMESPACE_OID } from '../oids.js';
 import { PG_VERSION_STRING, SERVER_START_TIME } from '../context.js';
-import { aConst, arrayExpr, boolConst, cast, funcName, stringConst, typeName, type Node, walk } from '../ast.js';
+import { aConst, arrayExpr, boolConst, cast, funcName, stringConst, typeName, type Node, walk, isBuiltin } from '../ast.js';
 import { expr, quoteLiteral, type RewriteRule, type RuleContext } from './rule.js';
 
 const FUNCTIONS = new Set([
@@ -170,7 +170,7 @@ function apply(stmt: Node, rc: RuleContext): boolean {
     }
     if (kind !== 'FuncCall') return;
     const f = funcName(p);
-    if (f.catalog || (f.schema !== undefined && f.schema !== 'pg_catalog') || !FUNCTIONS.has(f.name)) return;
+    if (!isBuiltin(f) || !FUNCTIONS.has(f.name)) return;
     if (p.agg_star || p.over || p.agg_distinct) return;
     const v = substitute(f.name, (p.args as Node[] | undefined) ?? [], rc);
     if (!v) return;

@@ -14,7 +14,7 @@
  *    `(SELECT string_to_array(x, ',') AS s) AS s`.
  */
 import type { Token } from '../../sql/lexer.js';
-import { func, funcName, names, str, walk, type Node } from '../ast.js';
+import { func, funcName, names, str, walk, type Node, isBuiltin } from '../ast.js';
 import type { RewriteRule } from './rule.js';
 
 const SCALAR_SRFS = new Set(['generate_series', 'generate_subscripts', 'unnest', 'string_to_table', 'regexp_split_to_table']);
@@ -29,13 +29,13 @@ function trigger(tokens: readonly Token[]): boolean {
 
 function isScalarInFrom(fc: Node): boolean {
   const f = funcName(fc);
-  return !f.catalog && (f.schema === undefined || f.schema === 'pg_catalog') && SCALAR_IN_FROM.has(f.name);
+  return isBuiltin(f) && SCALAR_IN_FROM.has(f.name);
 }
 
 function isScalarSrf(fc: Node | undefined): boolean {
   if (!fc) return false;
   const f = funcName(fc);
-  if (f.catalog || (f.schema !== undefined && f.schema !== 'pg_catalog')) return false;
+  if (!isBuiltin(f)) return false;
   if (!SCALAR_SRFS.has(f.name)) return false;
   return f.name !== 'unnest' || ((fc.args as Node[] | undefined)?.length ?? 0) === 1;
 }
@@ -70,7 +70,7 @@ function apply(stmt: Node): boolean {
       const grand = a[a.length - 2];
       if (parent?.kind !== 'ResTarget' || grand?.kind !== 'SelectStmt' || grand.field !== 'targetList') return;
       const f = funcName(p);
-      if (f.catalog || (f.schema !== undefined && f.schema !== 'pg_catalog') || f.name !== 'generate_series') return;
+      if (!isBuiltin(f) || f.name !== 'generate_series') return;
       changed = true;
       const inner: Node = { FuncCall: { ...p, funcname: [str('generate_series')] } };
       return { replace: func('unnest', [inner]), skip: true };

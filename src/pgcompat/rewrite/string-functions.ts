@@ -16,7 +16,7 @@
  *   cardinality(a)                  → len(a)  (DuckDB's cardinality takes maps)
  */
 import type { Token } from '../../sql/lexer.js';
-import { funcName, stringConst, str, walk, type Node } from '../ast.js';
+import { funcName, stringConst, str, walk, type Node, isBuiltin } from '../ast.js';
 import { expr, type RewriteRule } from './rule.js';
 
 const WORDS = new Set(['INITCAP', 'BTRIM', 'LPAD', 'RPAD', 'ENCODE', 'DECODE', 'CONVERT_FROM', 'CONVERT_TO', 'SHA256', 'OCTET_LENGTH', 'OVERLAY', 'ARRAY_TO_STRING', 'EVERY', 'TO_HEX', 'CARDINALITY']);
@@ -88,7 +88,7 @@ function rewriteAll(n: unknown): boolean {
   walk(n, (kind, p) => {
     if (kind !== 'FuncCall' || p.agg_star) return;
     const f = funcName(p);
-    if (f.catalog || (f.schema !== undefined && f.schema !== 'pg_catalog')) return;
+    if (!isBuiltin(f)) return;
     if (!WORDS.has(f.name.toUpperCase())) return;
     if (f.name !== 'every' && p.over) return;
     const args = (p.args as Node[] | undefined) ?? [];

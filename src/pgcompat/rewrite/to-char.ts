@@ -14,7 +14,7 @@
  * DuckDB's own and is left alone.
  */
 import type { Token } from '../../sql/lexer.js';
-import { funcName, stringConst, walk, type Node } from '../ast.js';
+import { funcName, stringConst, walk, type Node, isBuiltin } from '../ast.js';
 import { expr, type RewriteRule } from './rule.js';
 import { raise } from './session-values.js';
 import { strptimeFormat, toCharSql } from './datetime-format.js';
@@ -73,7 +73,7 @@ function apply(stmt: Node): boolean {
   walk(stmt, (kind, p) => {
     if (kind !== 'FuncCall' || p.agg_star || p.over) return;
     const f = funcName(p);
-    if (f.catalog || (f.schema !== undefined && f.schema !== 'pg_catalog')) return;
+    if (!isBuiltin(f)) return;
     if (f.name !== 'to_char' && f.name !== 'to_date' && f.name !== 'to_timestamp' && f.name !== 'to_number') return;
     const out = rewriteCall(f.name, (p.args as Node[] | undefined) ?? []);
     if (!out) return;
