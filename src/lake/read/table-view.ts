@@ -85,7 +85,9 @@ function parquetBranch(input: TableViewInput): string | undefined {
     'BIGINT',
   );
   const needsPartialFilter = files.some((f) => f.partialMax !== null && f.partialMax > S);
-  const scan = `read_parquet(${paths}, schema = MAP {${schemaEntries.join(', ')}}, file_row_number = true)`;
+  // With `schema`, read_parquet estimates no cardinality, which leaves the join optimizer blind.
+  const rowsInFiles = files.reduce((n, f) => n + f.recordCount, 0);
+  const scan = `read_parquet(${paths}, schema = MAP {${schemaEntries.join(', ')}}, explicit_cardinality = ${rowsInFiles}, file_row_number = true)`;
   const deletes = deleteRelation(input);
   const where: string[] = [];
   if (needsPartialFilter) where.push(`(d.__snap IS NULL OR d.__snap <= ${S})`);

@@ -268,7 +268,8 @@ export class TxWorkspace {
       const textDefault = (c: LakeColumn) => (c.initialDefault === null ? 'NULL::VARCHAR' : quoteLiteral(c.initialDefault));
       const schema = cols.map((c) => `${c.id}: {name: '__c${c.id}', type: ${quoteLiteral(duckType(c))}, default_value: ${textDefault(c)}}`);
       schema.push(`${ROW_ID_FIELD}: {name: '__rid', type: 'BIGINT', default_value: NULL::VARCHAR}`);
-      let from = `read_parquet([${paths.map(quoteLiteral).join(', ')}], schema = MAP {${schema.join(', ')}}, file_row_number = true, filename = true) AS f`;
+      const rowsInFiles = files.reduce((n, f) => n + f.recordCount, 0);
+      let from = `read_parquet([${paths.map(quoteLiteral).join(', ')}], schema = MAP {${schema.join(', ')}}, explicit_cardinality = ${rowsInFiles}, file_row_number = true, filename = true) AS f`;
       if (hasDeletes) from += ` ANTI JOIN ${this.deletesTable(t.id)} AS d ON f.filename = d.file AND f.file_row_number = d.pos`;
       branches.push(`SELECT ${out(cols.map((c) => `f."__c${c.id}" AS ${quoteIdent(c.name)}`))}, f.__rid AS rowid, NULL::BIGINT AS snapshot_id, f.filename, f.file_row_number FROM ${from}`);
     }
