@@ -7,7 +7,7 @@ import type { IdleSamples } from './workloads/memory.js';
 export interface Sizes {
   /** Rows of the `points` table (point queries, row changes). */
   points: number;
-  /** Rows of `lineitem` (orders = lineitem/4, customer = orders/10, supplier = customer/15). */
+  /** Nominal rows of `lineitem`: the TPC-H scale factor is lineitem / 6,000,000 (1.5M: SF 0.25; --full 6M: SF 1). */
   lineitem: number;
   /** Rows sent by COPY FROM STDIN. */
   copyRows: number;
@@ -21,6 +21,11 @@ export interface Sizes {
   smallFiles: number;
   /** Rows of the table `timetravel` changes and reads at an old snapshot. */
   timeTravelRows: number;
+  /** Single-row INSERTs of the ingestion workload (8 clients, one table). */
+  ingestInserts: number;
+  /** Tables of the big lake `startup` restarts on (1,000 with --full), and data files per table. */
+  startupTables: number;
+  startupFilesPerTable: number;
 }
 
 export interface Ctx {

