@@ -173,4 +173,13 @@ export const CLIENT_SQL: ClientSql[] = [
   },
   { client: 'Npgsql composite fields', sql: "SELECT ty.oid, a.attname, a.atttypid FROM pg_catalog.pg_type ty JOIN pg_catalog.pg_class cl ON cl.oid = ty.typrelid JOIN pg_catalog.pg_attribute a ON a.attrelid = ty.typrelid WHERE ty.typtype = 'c' AND cl.relkind = 'c' AND a.attnum > 0 AND NOT a.attisdropped ORDER BY ty.oid, a.attnum" },
   { client: 'Npgsql enum labels', sql: 'SELECT ty.oid, e.enumlabel FROM pg_catalog.pg_enum e JOIN pg_catalog.pg_type ty ON ty.oid = e.enumtypid ORDER BY ty.oid, e.enumsortorder' },
+  // ---------------------------------------------------------------- SQLMesh (postgres gateway: psycopg2, information_schema)
+  {
+    client: 'SQLMesh data objects',
+    sql: "SELECT table_name AS name, table_schema AS schema_name, CASE WHEN table_type = 'BASE TABLE' THEN 'table' WHEN table_type = 'VIEW' THEN 'view' END AS type FROM information_schema.tables WHERE table_schema = 'sales' UNION ALL SELECT matviewname AS name, schemaname AS schema_name, 'materialized_view' AS type FROM pg_matviews WHERE schemaname = 'sales' ORDER BY name",
+  },
+  { client: 'SQLMesh columns', sql: "SELECT column_name, data_type, udt_name, is_nullable FROM information_schema.columns WHERE table_schema = 'sales' AND table_name = 'orders' ORDER BY ordinal_position" },
+  { client: 'SQLMesh schema exists', sql: "SELECT 1 FROM information_schema.schemata WHERE schema_name = 'sales'" },
+  { client: 'SQLMesh table exists', sql: "SELECT 1 FROM information_schema.tables WHERE table_schema = 'public' AND table_name = 'items'" },
+  { client: 'SQLMesh comments', sql: "SELECT obj_description('public.items'::regclass, 'pg_class') AS table_comment, col_description('public.items'::regclass, 3) AS column_comment" },
 ];
