@@ -149,6 +149,28 @@ describe('simple query: results and tags', () => {
     ]);
   });
 
+  it('raises division by zero (22012) where PostgreSQL does, for every numeric type and on table rows', async () => {
+    await withTable('table', async (t) => {
+      const queries = [
+        `insert into ${t} values (0, 'z'), (4, 'f')`,
+        'select 1/0',
+        'select 1.5/0',
+        'select 2.0::float8 / 0::float8',
+        'select 5 % 0',
+        `select 8 / a from ${t} order by b`,
+        `select 8 % a from ${t} where b = 'z'`,
+        `select 8 / a from ${t} where a <> 0`,
+        `select sum(a) / count(*) from ${t} where a > 100`,
+      ];
+      // PostgreSQL sends the RowDescription of a table query before the row that fails; lakegres
+      // fails it before (the error is the same).
+      const r = await both(queries);
+      const withoutT = (t: string[][]) => t.map((m) => (m.some((x) => x.startsWith('E:')) ? m.filter((x) => x !== 'T') : m));
+      expect(withoutT(r.lake)).toEqual(withoutT(r.pg));
+      expect(r.lake.slice(1).filter((m) => m.some((x) => x.startsWith('E:22012'))).length).toBe(6);
+    });
+  });
+
   it('writes UPDATE n and DELETE n', async (ctx) => {
     const t = uniq('ud');
     const setup = await both([`create temp table ${t}(a int4, b text)`, `insert into ${t} values (1, 'a'), (2, 'b'), (3, 'c')`]);

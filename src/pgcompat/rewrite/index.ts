@@ -35,6 +35,7 @@ import { duckdbKeywords, restoreQuotedIdentifiers } from './duckdb-keywords.js';
 import { functions } from './functions.js';
 import { anyParameter } from './any-parameter.js';
 import { integerDivision } from './integer-division.js';
+import { divisionByZero } from './division-by-zero.js';
 import { prepareTypes } from './prepare-types.js';
 import { serialColumns } from './serial-columns.js';
 import { toChar } from './to-char.js';
@@ -89,6 +90,7 @@ export const RULES: readonly RewriteRule[] = [
   arrayFunctions,
   functions,
   integerDivision,
+  divisionByZero,
   prepareTypes,
   duckdbKeywords,
   typeNames,
