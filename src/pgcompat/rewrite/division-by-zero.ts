@@ -6,7 +6,8 @@
  * the dividend n is tested too, unless it is a constant or a subquery, which would run twice).
  *
  * Left alone: non-zero numeric constants (nothing to check), parameters (a comparison with 0
- * would change the type DuckDB infers for them) and scalar subqueries (they would run twice).
+ * would change the type DuckDB infers for them), scalar subqueries (they would run twice), and
+ * view definitions (stored in the lake, where other DuckLake readers would see lakegres' checks).
  */
 import type { Token } from '../../sql/lexer.js';
 import { aConst, caseWhen, func, names, op, walk, type Node } from '../ast.js';
@@ -43,6 +44,7 @@ function checked(dividend: Node | undefined, divisor: Node): Node {
 function apply(stmt: Node): boolean {
   let changed = false;
   walk(stmt, (kind, p) => {
+    if (kind === 'ViewStmt') return false;
     if (kind !== 'A_Expr' || p.kind !== 'AEXPR_OP') return;
     const name = names(p.name);
     if (name.length !== 1 || !DIVISIONS.has(name[0]!) || !needsCheck(p.rexpr)) return;
