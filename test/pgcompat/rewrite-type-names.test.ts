@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { out, ready, rewrite } from './context.js';
 import { standIns } from './duck.js';
 
-const env = standIns();
+const env = standIns({ reference: true });
 
 describe('rewrite: type-names', () => {
   it('drops pg_catalog from type names and maps types DuckDB lacks', () => {
@@ -23,6 +23,28 @@ describe('rewrite: type-names', () => {
   it('leaves types DuckDB reads alone', () => {
     expect(rewrite('SELECT a::int4, b::text, c::float8 FROM t').changed).toBe(false);
     expect(rewrite('SELECT name FROM t').changed).toBe(false);
+  });
+
+  it('keeps the fields of interval literals when the statement is written out (INTERVAL \'1\' MONTH is not one second)', async () => {
+    const literals = [
+      "INTERVAL '1' MONTH",
+      "INTERVAL '2' YEAR",
+      "INTERVAL '3' DAY",
+      "INTERVAL '-4' HOUR",
+      "INTERVAL '5' MINUTE",
+      "INTERVAL '6.5' SECOND",
+      "INTERVAL '1-2' YEAR TO MONTH",
+      "INTERVAL '7' DAY TO HOUR",
+      "INTERVAL '3:30' MINUTE TO SECOND",
+      "INTERVAL '1 day 02:03:04' DAY TO SECOND",
+      "INTERVAL '2 hours'",
+      "'1 day'::interval(6)",
+    ];
+    // `7 / 2` makes another rule rewrite the statement, so that it is written out.
+    const sql = `SELECT 7 / 2, ${literals.map((l, i) => `(TIMESTAMP '2000-01-31 12:00:00' + ${l})::text AS c${i}`).join(', ')}`;
+    expect(out(sql)).toContain("'1 months'::interval");
+    const expected = Object.values((await env.ref.query(sql)).rows[0]).map(String);
+    expect((await env.duck.rows(out(sql)))[0]!.map(String)).toEqual(expected);
   });
 
   it('runs', async () => {

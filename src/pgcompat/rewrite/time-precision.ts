@@ -37,8 +37,12 @@ function precisionOf(tn: Node | undefined): { type: string; p: number } | undefi
   const type = lastName(tn.names);
   let mods = tn.typmods as Node[] | undefined;
   if (!TYPES.has(type) || !mods) return undefined;
-  // interval(p) is [all fields, p]; field qualifiers (interval '1' day) are another matter.
-  if (type === 'interval' && mods.length === 2 && constText(mods[0]) === '32767') mods = [mods[1]!];
+  // interval(p) is [all fields, p]; [fields] and [fields, p] are field qualifiers (interval '1'
+  // day, the type-names rule's business), not a precision.
+  if (type === 'interval') {
+    if (mods.length !== 2 || constText(mods[0]) !== '32767') return undefined;
+    mods = [mods[1]!];
+  }
   if (mods.length !== 1) return undefined;
   const p = Number(constText(mods[0]));
   return Number.isInteger(p) ? { type, p } : undefined;

@@ -6,13 +6,17 @@
  *    tid, aclitem, pg_node_tree, pg_lsn, inet, cidr, macaddr, xml, tsvector, ... → text;
  *    jsonb → json; xid, xid8, cid, regoper, regconfig, ... → int8; int2vector → int2[],
  *    oidvector → oid[]; varbit → bit;
- *  - precision that DuckDB's time types do not take is dropped (timestamptz(3), time(0), interval(6)).
+ *  - precision that DuckDB's time types do not take is dropped (timestamptz(3), time(0), interval(6));
+ *  - field qualifiers of interval literals, which the deparser would drop with the type modifier
+ *    (`INTERVAL '1' MONTH` would come out as `'1'::interval`, one second), move into the text:
+ *    `'1 month'::interval`, `'1-2' YEAR TO MONTH` → `'1 years 2 months'`, `'3:30' MINUTE TO SECOND`
+ *    → `'3 minutes 30 seconds'`; other texts carry their own units and stay.
  *
  * It also runs whenever another rewrite writes the statement out, so that the text never carries
  * names the deparser prints the PostgreSQL way (`pg_catalog.bpchar`, `pg_catalog.char` for "char").
  */
 import type { Token } from '../../sql/lexer.js';
-import { names, str, walk, type Node } from '../ast.js';
+import { aConst, constText, lastName, names, str, stringConst, walk, type Node } from '../ast.js';
 import type { RewriteRule } from './rule.js';
 
 const MAPPED: Record<string, { name: string; array?: boolean }> = {
@@ -99,9 +103,52 @@ export function normaliseTypeName(tn: Node): boolean {
   return changed;
 }
 
+/** PostgreSQL's interval field bits (typmod of `INTERVAL ... <fields>`), lowest field first. */
+const INTERVAL_FIELDS: [number, string][] = [
+  [1 << 12, 'seconds'],
+  [1 << 11, 'minutes'],
+  [1 << 10, 'hours'],
+  [1 << 3, 'days'],
+  [1 << 1, 'months'],
+  [1 << 2, 'years'],
+];
+const YEAR_TO_MONTH = (1 << 2) | (1 << 1);
+const MINUTE_TO_SECOND = (1 << 11) | (1 << 12);
+const INTERVAL_FULL_RANGE = 0x7fff;
+
+/** The text of an interval literal with field qualifiers, as a text that says its units (undefined: keep it). */
+function qualifiedIntervalText(text: string, fields: number): string | undefined {
+  const t = text.trim();
+  // A bare number counts in the rightmost (lowest) field, as in PostgreSQL.
+  if (/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(t)) {
+    const unit = INTERVAL_FIELDS.find(([bit]) => fields & bit)?.[1];
+    return unit ? `${t} ${unit}` : undefined;
+  }
+  let m: RegExpExecArray | null;
+  if (fields === YEAR_TO_MONTH && (m = /^([+-]?)(\d+)-(\d+)$/.exec(t))) return `${m[1]}${m[2]} years ${m[1]}${m[3]} months`;
+  if (fields === MINUTE_TO_SECOND && (m = /^([+-]?)(\d+):(\d+(\.\d+)?)$/.exec(t))) return `${m[1]}${m[2]} minutes ${m[1]}${m[3]} seconds`;
+  return undefined;
+}
+
+/** `INTERVAL '1' MONTH` (a cast of text to interval with a field typmod): the units go into the text. */
+function qualifyIntervalLiteral(cast: Node): boolean {
+  const tn = cast.typeName as Node | undefined;
+  const mods = tn?.typmods as Node[] | undefined;
+  if (!tn || !mods?.length || lastName(tn.names) !== 'interval') return false;
+  const fields = Number(constText(mods[0]));
+  if (!Number.isInteger(fields) || fields === INTERVAL_FULL_RANGE) return false;
+  const text = stringConst(cast.arg as Node | undefined);
+  if (text === undefined) return false;
+  const qualified = qualifiedIntervalText(text, fields);
+  if (qualified === undefined) return false;
+  cast.arg = aConst(qualified);
+  return true;
+}
+
 function apply(stmt: Node): boolean {
   let changed = false;
   walk(stmt, (kind, p) => {
+    if (kind === 'TypeCast' && qualifyIntervalLiteral(p)) changed = true;
     if (kind === 'TypeName') {
       if (normaliseTypeName(p)) changed = true;
       return;
