@@ -9,7 +9,7 @@
  *  - precision that DuckDB's time types do not take is dropped (timestamptz(3), time(0), interval(6));
  *  - field qualifiers of interval literals, which the deparser would drop with the type modifier
  *    (`INTERVAL '1' MONTH` would come out as `'1'::interval`, one second), move into the text:
- *    `'1 month'::interval`, `'1-2' YEAR TO MONTH` → `'1 years 2 months'`, `'3:30' MINUTE TO SECOND`
+ *    `'1 months'::interval`, `'1-2' YEAR TO MONTH` → `'1 years 2 months'`, `'3:30' MINUTE TO SECOND`
  *    → `'3 minutes 30 seconds'`; other texts carry their own units and stay.
  *
  * It also runs whenever another rewrite writes the statement out, so that the text never carries
