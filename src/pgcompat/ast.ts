@@ -115,6 +115,44 @@ export function isBuiltin(f: { catalog?: string; schema?: string }): boolean {
   return !f.catalog && (f.schema === undefined || f.schema === 'pg_catalog');
 }
 
+/**
+ * Replaces calls of built-in functions (isBuiltin; not `count(*)`-style calls nor window calls):
+ * `replacement(name, args)` gives the node to put in the call's place (then walked like any
+ * other), or undefined to leave the call. True when something was replaced.
+ */
+export function replaceBuiltinCalls(root: unknown, replacement: (name: string, args: Node[]) => Node | undefined): boolean {
+  let changed = false;
+  walk(root, (kind, p) => {
+    if (kind !== 'FuncCall' || p.agg_star || p.over) return;
+    const f = funcName(p);
+    if (!isBuiltin(f)) return;
+    const out = replacement(f.name, (p.args as Node[] | undefined) ?? []);
+    if (!out) return;
+    changed = true;
+    return out;
+  });
+  return changed;
+}
+
+/**
+ * The columns of a join (a JoinExpr payload) from its two sides' columns, in PostgreSQL's order:
+ * the USING (or NATURAL) columns first, each made by `merge` from the sides' columns of that name
+ * (names match case-insensitively), then the left side's other columns, then the right side's.
+ */
+export function joinColumns<C extends { name: string }>(join: Node, left: C[], right: C[], merge: (name: string, l: C | undefined, r: C | undefined) => C): C[] {
+  const lower = (s: string) => s.toLowerCase();
+  const using = join.isNatural ? left.map((c) => c.name).filter((n) => right.some((rc) => lower(rc.name) === lower(n))) : names(join.usingClause);
+  const usingSet = new Set(using.map(lower));
+  const merged = using.map((n) =>
+    merge(
+      n,
+      left.find((c) => lower(c.name) === lower(n)),
+      right.find((c) => lower(c.name) === lower(n)),
+    ),
+  );
+  return [...merged, ...left.filter((c) => !usingSet.has(lower(c.name))), ...right.filter((c) => !usingSet.has(lower(c.name)))];
+}
+
 /** The string of a string constant (`'abc'`), else undefined. */
 export function stringConst(n: Node | undefined): string | undefined {
   const c = n?.A_Const;

@@ -6,7 +6,7 @@
  * else (expressions, views, catalog relations, set operations, table functions) has 0, as in
  * PostgreSQL for expressions.
  */
-import { names, type Node } from './ast.js';
+import { joinColumns, names, type Node } from './ast.js';
 import { selectTargets, statementTargets, type Target } from './column-names.js';
 
 export interface Origin {
@@ -131,17 +131,11 @@ function fromItem(f: Node, ctx: OriginContext, ctes: Scope['ctes']): Item {
     const r = fromItem(j.rarg, ctx, ctes);
     let columns: Item['columns'] = null;
     if (l.columns && r.columns) {
-      let using = names(j.usingClause);
-      if (j.isNatural) using = l.columns.map((c) => c.name).filter((n) => r.columns!.some((rc) => lower(rc.name) === lower(n)));
-      const usingSet = new Set(using.map(lower));
-      const merged = using.map((n) => {
-        const lc = l.columns!.find((c) => lower(c.name) === lower(n));
-        const rc = r.columns!.find((c) => lower(c.name) === lower(n));
-        // A merged column is the left one for inner/left joins, the right one for right joins, neither for full joins.
-        const origin = j.jointype === 'JOIN_FULL' ? null : j.jointype === 'JOIN_RIGHT' ? (rc?.origin ?? null) : (lc?.origin ?? null);
-        return { name: n, origin };
-      });
-      columns = [...merged, ...l.columns.filter((c) => !usingSet.has(lower(c.name))), ...r.columns.filter((c) => !usingSet.has(lower(c.name)))];
+      // A merged column is the left one for inner/left joins, the right one for right joins, neither for full joins.
+      columns = joinColumns(j, l.columns, r.columns, (name, lc, rc) => ({
+        name,
+        origin: j.jointype === 'JOIN_FULL' ? null : j.jointype === 'JOIN_RIGHT' ? (rc?.origin ?? null) : (lc?.origin ?? null),
+      }));
     }
     if (j.alias) return { refNames: [j.alias.aliasname as string], columns: renamed(columns, j.alias) };
     return { refNames: [], columns, parts: [l, r] };

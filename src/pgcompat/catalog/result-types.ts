@@ -20,7 +20,7 @@
  * Anything else is unknown and keeps the type DuckDB gives it. A known type is only used where
  * the DuckDB type can carry it (types/catalog-types.ts), so a wrong guess cannot corrupt values.
  */
-import { funcName, names, type Node } from '../ast.js';
+import { funcName, joinColumns, names, type Node } from '../ast.js';
 import { selectTargets, statementTargets, type Target } from '../column-names.js';
 import type { OriginContext } from '../column-origins.js';
 import { EMULATION_SCHEMA, INFORMATION_SCHEMA_RELATIONS, PG_CATALOG_RELATIONS } from '../registry.js';
@@ -207,15 +207,7 @@ function fromItem(f: Node, ctx: TypeContext, scope: Scope): Item {
     const r = fromItem(j.rarg, ctx, scope);
     let columns: Col[] | null = null;
     if (l.columns && r.columns) {
-      let using = names(j.usingClause);
-      if (j.isNatural) using = l.columns.map((c) => c.name).filter((n) => r.columns!.some((rc) => lower(rc.name) === lower(n)));
-      const usingSet = new Set(using.map(lower));
-      const merged = using.map((n) => {
-        const lc = l.columns!.find((c) => lower(c.name) === lower(n));
-        const rc = r.columns!.find((c) => lower(c.name) === lower(n));
-        return { name: n, type: common([lc?.type, rc?.type]), typmod: lc?.typmod === rc?.typmod ? lc?.typmod : undefined };
-      });
-      columns = [...merged, ...l.columns.filter((c) => !usingSet.has(lower(c.name))), ...r.columns.filter((c) => !usingSet.has(lower(c.name)))];
+      columns = joinColumns(j, l.columns, r.columns, (name, lc, rc) => ({ name, type: common([lc?.type, rc?.type]), typmod: lc?.typmod === rc?.typmod ? lc?.typmod : undefined }));
     }
     if (j.alias) return { refNames: [j.alias.aliasname as string], columns: renamed(columns, j.alias) };
     return { refNames: [], columns, parts: [l, r] };

@@ -8,7 +8,7 @@
  *   string_to_array(s, sep, null_text) → the pieces, null_text ones as NULL
  */
 import type { Token } from '../../sql/lexer.js';
-import { funcName, walk, type Node, isBuiltin } from '../ast.js';
+import { replaceBuiltinCalls, type Node } from '../ast.js';
 import { expr, type RewriteRule } from './rule.js';
 
 const WORDS = new Set(['ARRAY_REMOVE', 'ARRAY_UPPER', 'ARRAY_LOWER', 'ARRAY_NDIMS', 'ARRAY_DIMS', 'ARRAY_FILL', 'STRING_TO_ARRAY']);
@@ -42,17 +42,7 @@ function rewriteCall(name: string, args: Node[]): Node | undefined {
 }
 
 function apply(stmt: Node): boolean {
-  let changed = false;
-  walk(stmt, (kind, p) => {
-    if (kind !== 'FuncCall' || p.agg_star || p.over) return;
-    const f = funcName(p);
-    if (!isBuiltin(f) || !WORDS.has(f.name.toUpperCase())) return;
-    const out = rewriteCall(f.name, (p.args as Node[] | undefined) ?? []);
-    if (!out) return;
-    changed = true;
-    return out;
-  });
-  return changed;
+  return replaceBuiltinCalls(stmt, (name, args) => (WORDS.has(name.toUpperCase()) ? rewriteCall(name, args) : undefined));
 }
 
 export const arrayFunctions: RewriteRule = { name: 'array-functions', trigger, apply };

@@ -15,7 +15,7 @@
  *   (a, b) OVERLAPS (c, d)                  → PostgreSQL's test on the ordered end points
  */
 import type { Token } from '../../sql/lexer.js';
-import { funcName, lastName, stringConst, walk, type Node, isBuiltin } from '../ast.js';
+import { lastName, replaceBuiltinCalls, stringConst, type Node } from '../ast.js';
 import { expr, type RewriteRule } from './rule.js';
 import { raise } from './session-values.js';
 
@@ -109,76 +109,71 @@ function overlaps(args: Node[]): Node | undefined {
   );
 }
 
-function apply(stmt: Node): boolean {
-  let changed = false;
-  walk(stmt, (kind, p) => {
-    if (kind !== 'FuncCall' || p.agg_star || p.over) return;
-    const f = funcName(p);
-    if (!isBuiltin(f)) return;
-    const args = (p.args as Node[] | undefined) ?? [];
-    let out: Node | undefined;
-    switch (f.name) {
-      case 'justify_days':
-        if (args.length === 1) out = expr(JUSTIFY_DAYS, { x: args[0]! });
-        break;
-      case 'justify_hours':
-        if (args.length === 1) out = expr(JUSTIFY_HOURS, { x: args[0]! });
-        break;
-      case 'make_interval':
-        out = makeInterval(args);
-        break;
-      case 'timezone': {
-        const zone = args.length === 2 ? stringConst(args[0]) : undefined;
-        const fixed = zone === undefined ? undefined : posixZone(zone);
-        if (fixed === undefined) break;
-        out = 'error' in fixed ? raise('22023', fixed.error) : expr('timezone(__arg_z, __arg_t)', { z: { A_Const: { sval: { sval: fixed.zone } } }, t: args[1]! });
-        break;
-      }
-      case 'date_trunc':
-        if (args.length === 3) out = expr('timezone(__arg_z, date_trunc(__arg_f, timezone(__arg_z, __arg_t)))', { f: args[0]!, t: args[1]!, z: args[2]! });
-        break;
-      case 'date_bin':
-        if (args.length === 3) out = expr('time_bucket(__arg_s, __arg_t, __arg_o)', { s: args[0]!, t: args[1]!, o: args[2]! });
-        break;
-      case 'extract':
-      case 'date_part': {
-        const field = stringConst(args[0])?.toLowerCase();
-        if (f.name === 'extract' && field === 'epoch' && args.length === 2) {
-          // numeric with microseconds, as PostgreSQL (DuckDB: double); a date has no fraction.
-          const x = args[1]!;
-          const isDate = x.SQLValueFunction?.op === 'SVFOP_CURRENT_DATE' || (x.TypeCast && lastName(x.TypeCast.typeName?.names) === 'date');
-          // epoch_us counts an interval's years as 360 days; PostgreSQL as 365.25 (the CASE folds away by type).
-          out = expr(
-            isDate
-              ? 'CAST(epoch_us(__arg_x) // 1000000 AS DECIMAL(38, 0))'
-              : "(CAST(epoch_us(__arg_x) AS DECIMAL(38, 0)) * 0.000001 + CASE WHEN typeof(__arg_x) = 'INTERVAL' THEN date_part('year', __arg_x) * 453600 ELSE 0 END)",
-            { x },
-          );
-          break;
-        }
-        const frac = field === undefined ? undefined : FRACTIONAL[field];
-        if (!frac || args.length !== 2) break;
-        const scaled = `(date_part('microsecond', __arg_x) * ${frac.divisor})`;
-        // extract gives numeric (with PostgreSQL's scale), date_part double precision.
-        out = expr(f.name === 'extract' ? `CAST(${scaled} AS DECIMAL(18, ${frac.scale}))` : `CAST(${scaled} AS DOUBLE)`, { x: args[1]! });
-        break;
-      }
-      case 'clock_timestamp':
-      case 'statement_timestamp':
-        if (args.length === 0) out = expr('now()');
-        break;
-      case 'timeofday':
-        if (args.length === 0) out = expr(`strftime(now(), '%a %b %d %H:%M:%S.%f %Y %Z')`);
-        break;
-      case 'overlaps':
-        out = overlaps(args);
-        break;
+/** The replacement of a call of `name`, or undefined to leave it. */
+function rewriteCall(name: string, args: Node[]): Node | undefined {
+  let out: Node | undefined;
+  switch (name) {
+    case 'justify_days':
+      if (args.length === 1) out = expr(JUSTIFY_DAYS, { x: args[0]! });
+      break;
+    case 'justify_hours':
+      if (args.length === 1) out = expr(JUSTIFY_HOURS, { x: args[0]! });
+      break;
+    case 'make_interval':
+      out = makeInterval(args);
+      break;
+    case 'timezone': {
+      const zone = args.length === 2 ? stringConst(args[0]) : undefined;
+      const fixed = zone === undefined ? undefined : posixZone(zone);
+      if (fixed === undefined) break;
+      out = 'error' in fixed ? raise('22023', fixed.error) : expr('timezone(__arg_z, __arg_t)', { z: { A_Const: { sval: { sval: fixed.zone } } }, t: args[1]! });
+      break;
     }
-    if (!out) return;
-    changed = true;
-    return out;
-  });
-  return changed;
+    case 'date_trunc':
+      if (args.length === 3) out = expr('timezone(__arg_z, date_trunc(__arg_f, timezone(__arg_z, __arg_t)))', { f: args[0]!, t: args[1]!, z: args[2]! });
+      break;
+    case 'date_bin':
+      if (args.length === 3) out = expr('time_bucket(__arg_s, __arg_t, __arg_o)', { s: args[0]!, t: args[1]!, o: args[2]! });
+      break;
+    case 'extract':
+    case 'date_part': {
+      const field = stringConst(args[0])?.toLowerCase();
+      if (name === 'extract' && field === 'epoch' && args.length === 2) {
+        // numeric with microseconds, as PostgreSQL (DuckDB: double); a date has no fraction.
+        const x = args[1]!;
+        const isDate = x.SQLValueFunction?.op === 'SVFOP_CURRENT_DATE' || (x.TypeCast && lastName(x.TypeCast.typeName?.names) === 'date');
+        // epoch_us counts an interval's years as 360 days; PostgreSQL as 365.25 (the CASE folds away by type).
+        out = expr(
+          isDate
+            ? 'CAST(epoch_us(__arg_x) // 1000000 AS DECIMAL(38, 0))'
+            : "(CAST(epoch_us(__arg_x) AS DECIMAL(38, 0)) * 0.000001 + CASE WHEN typeof(__arg_x) = 'INTERVAL' THEN date_part('year', __arg_x) * 453600 ELSE 0 END)",
+          { x },
+        );
+        break;
+      }
+      const frac = field === undefined ? undefined : FRACTIONAL[field];
+      if (!frac || args.length !== 2) break;
+      const scaled = `(date_part('microsecond', __arg_x) * ${frac.divisor})`;
+      // extract gives numeric (with PostgreSQL's scale), date_part double precision.
+      out = expr(name === 'extract' ? `CAST(${scaled} AS DECIMAL(18, ${frac.scale}))` : `CAST(${scaled} AS DOUBLE)`, { x: args[1]! });
+      break;
+    }
+    case 'clock_timestamp':
+    case 'statement_timestamp':
+      if (args.length === 0) out = expr('now()');
+      break;
+    case 'timeofday':
+      if (args.length === 0) out = expr(`strftime(now(), '%a %b %d %H:%M:%S.%f %Y %Z')`);
+      break;
+    case 'overlaps':
+      out = overlaps(args);
+      break;
+  }
+  return out;
+}
+
+function apply(stmt: Node): boolean {
+  return replaceBuiltinCalls(stmt, rewriteCall);
 }
 
 export const datetimeFunctions: RewriteRule = { name: 'datetime-functions', trigger, apply };

@@ -11,7 +11,7 @@
  * are lower-case names of letters, digits and _ (keywords are not recognised; see COMPATIBILITY.md).
  */
 import type { Token } from '../../sql/lexer.js';
-import { funcName, stringConst, walk, type Node, isBuiltin } from '../ast.js';
+import { replaceBuiltinCalls, stringConst, type Node } from '../ast.js';
 import { expr, type RewriteRule } from './rule.js';
 import { raise } from './session-values.js';
 
@@ -109,21 +109,12 @@ function rewriteFormat(args: Node[]): Node | undefined {
 }
 
 function apply(stmt: Node): boolean {
-  let changed = false;
-  walk(stmt, (kind, p) => {
-    if (kind !== 'FuncCall' || p.agg_star || p.over) return;
-    const f = funcName(p);
-    if (f.name !== 'format' || !isBuiltin(f)) return;
-    const args = (p.args as Node[] | undefined) ?? [];
+  return replaceBuiltinCalls(stmt, (name, args) => {
+    if (name !== 'format') return undefined;
     // %s and %% alone are the functions module's (printf).
     const fmt = stringConst(args[0]);
-    if (fmt === undefined || !notPrintf(fmt)) return;
-    const out = rewriteFormat(args);
-    if (!out) return;
-    changed = true;
-    return out;
+    return fmt !== undefined && notPrintf(fmt) ? rewriteFormat(args) : undefined;
   });
-  return changed;
 }
 
 export const formatFunction: RewriteRule = { name: 'format-function', trigger, apply };

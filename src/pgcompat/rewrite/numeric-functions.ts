@@ -7,7 +7,7 @@
  *                                      (numeric rounds half away from zero, as DuckDB's round does)
  */
 import type { Token } from '../../sql/lexer.js';
-import { funcName, lastName, walk, type Node, isBuiltin } from '../ast.js';
+import { lastName, replaceBuiltinCalls, type Node } from '../ast.js';
 import { expr, type RewriteRule } from './rule.js';
 
 const WORDS = new Set(['DIV', 'WIDTH_BUCKET', 'ROUND']);
@@ -43,21 +43,12 @@ function isFloat(n: Node | undefined): boolean {
 }
 
 function apply(stmt: Node): boolean {
-  let changed = false;
-  walk(stmt, (kind, p) => {
-    if (kind !== 'FuncCall' || p.agg_star || p.over) return;
-    const f = funcName(p);
-    if (!isBuiltin(f)) return;
-    const args = (p.args as Node[] | undefined) ?? [];
-    let out: Node | undefined;
-    if (f.name === 'div' && args.length === 2) out = expr('CAST(trunc(CAST(__arg_y AS DOUBLE) / CAST(__arg_x AS DOUBLE)) AS DECIMAL(38, 0))', { y: args[0]!, x: args[1]! });
-    else if (f.name === 'width_bucket' && args.length === 4) out = expr(WIDTH_BUCKET, { op: args[0]!, lo: args[1]!, hi: args[2]!, n: args[3]! });
-    else if (f.name === 'round' && args.length === 1 && isFloat(args[0])) out = expr('round_even(__arg_x, 0)', { x: args[0]! });
-    if (!out) return;
-    changed = true;
-    return out;
+  return replaceBuiltinCalls(stmt, (name, args) => {
+    if (name === 'div' && args.length === 2) return expr('CAST(trunc(CAST(__arg_y AS DOUBLE) / CAST(__arg_x AS DOUBLE)) AS DECIMAL(38, 0))', { y: args[0]!, x: args[1]! });
+    if (name === 'width_bucket' && args.length === 4) return expr(WIDTH_BUCKET, { op: args[0]!, lo: args[1]!, hi: args[2]!, n: args[3]! });
+    if (name === 'round' && args.length === 1 && isFloat(args[0])) return expr('round_even(__arg_x, 0)', { x: args[0]! });
+    return undefined;
   });
-  return changed;
 }
 
 export const numericFunctions: RewriteRule = { name: 'numeric-functions', trigger, apply };

@@ -14,7 +14,7 @@
  * DuckDB's own and is left alone.
  */
 import type { Token } from '../../sql/lexer.js';
-import { funcName, stringConst, walk, type Node, isBuiltin } from '../ast.js';
+import { replaceBuiltinCalls, stringConst, type Node } from '../ast.js';
 import { expr, type RewriteRule } from './rule.js';
 import { raise } from './session-values.js';
 import { strptimeFormat, toCharSql } from './datetime-format.js';
@@ -68,19 +68,10 @@ function rewriteCall(name: string, args: Node[]): Node | undefined {
   return undefined;
 }
 
+const FUNCTIONS = new Set(['to_char', 'to_date', 'to_timestamp', 'to_number']);
+
 function apply(stmt: Node): boolean {
-  let changed = false;
-  walk(stmt, (kind, p) => {
-    if (kind !== 'FuncCall' || p.agg_star || p.over) return;
-    const f = funcName(p);
-    if (!isBuiltin(f)) return;
-    if (f.name !== 'to_char' && f.name !== 'to_date' && f.name !== 'to_timestamp' && f.name !== 'to_number') return;
-    const out = rewriteCall(f.name, (p.args as Node[] | undefined) ?? []);
-    if (!out) return;
-    changed = true;
-    return out;
-  });
-  return changed;
+  return replaceBuiltinCalls(stmt, (name, args) => (FUNCTIONS.has(name) ? rewriteCall(name, args) : undefined));
 }
 
 export const toChar: RewriteRule = { name: 'to-char', trigger, apply };
