@@ -171,6 +171,13 @@ describe('simple query: results and tags', () => {
     });
   });
 
+  it('keeps interval field qualifiers in statements lakegres rewrites (INTERVAL \'1\' MONTH is a month)', async () => {
+    const r = await both([
+      "select (timestamp '2000-01-31 12:00:00' + interval '1' month)::text as a, (date '1995-09-01' + interval '1-2' year to month)::text as b, 7 / 2 as c",
+    ]);
+    expect(r.lake).toEqual(r.pg);
+  });
+
   it('writes UPDATE n and DELETE n', async (ctx) => {
     const t = uniq('ud');
     const setup = await both([`create temp table ${t}(a int4, b text)`, `insert into ${t} values (1, 'a'), (2, 'b'), (3, 'c')`]);
